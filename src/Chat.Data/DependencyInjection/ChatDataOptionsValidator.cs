@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+using Chat.Data;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Checks the options when the host starts, with messages that say what to set.</summary>
+internal sealed partial class ChatDataOptionsValidator(IServiceProviderIsService services) : IValidateOptions<ChatDataOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChatDataOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ConnectionString) && !services.IsService(typeof(NpgsqlDataSource)))
+        {
+            failures.Add("ChatData: set ChatDataOptions.ConnectionString (for example \"Host=localhost;Database=chat;Username=app\") or register an NpgsqlDataSource before AddChatData.");
+        }
+        else if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"ChatData: ChatDataOptions.ConnectionString is not a valid PostgreSQL connection string: {ex.Message}");
+            }
+        }
+        if (options.Schema is null || !SchemaPattern().IsMatch(options.Schema))
+            failures.Add($"ChatData: ChatDataOptions.Schema '{options.Schema}' must be 1 to 63 lower-case letters, digits or underscores, starting with a letter or underscore.");
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex SchemaPattern();
+}

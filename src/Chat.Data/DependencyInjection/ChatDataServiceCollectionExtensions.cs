@@ -1,0 +1,71 @@
+using Chat.Data;
+using Chat.Data.Internal;
+using Chat.Data.Migrations;
+using Chat.Data.Users;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Chat.Data in a host's service collection.</summary>
+public static class ChatDataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Chat.Data repositories, the migrator, a start-up migration service (active when
+    /// <see cref="ChatDataOptions.RunMigrationsOnStartup"/> is set) and a health check named
+    /// <c>chat-data</c>. Shares the host's <see cref="NpgsqlDataSource"/> when one is registered;
+    /// otherwise builds one from <see cref="ChatDataOptions.ConnectionString"/>. Options are
+    /// validated when the host starts.
+    /// </summary>
+    /// <returns>A builder for optional parts, such as <c>.AddRedis(...)</c> from Chat.Data.Redis.</returns>
+    public static IChatDataBuilder AddChatData(this IServiceCollection services, Action<ChatDataOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<ChatDataOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatDataOptions>, ChatDataOptionsValidator>());
+
+        services.TryAddSingleton(CreateDatabase);
+        services.TryAddSingleton<IChatDataMigrator>(sp =>
+        {
+            var db = sp.GetRequiredService<ChatDatabase>();
+            return new ChatDataMigrator(db.DataSource, db.Schema, sp.GetService<ILogger<ChatDataMigrator>>());
+        });
+        services.TryAddSingleton<IUserRepository, UserRepository>();
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MigrateOnStartupService>());
+        services.AddHealthChecks().AddCheck<ChatDataHealthCheck>("chat-data", tags: ["chat-data", "postgresql"]);
+
+        return new ChatDataBuilder(services);
+    }
+
+    private static ChatDatabase CreateDatabase(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<ChatDataOptions>>().Value;
+        if (services.GetService<NpgsqlDataSource>() is { } hostDataSource)
+            return new ChatDatabase(hostDataSource, options.Schema, ownsDataSource: false);
+
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        // Dapper never prepares statements; Npgsql's auto-prepare does it for the hot ones.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 128;
+        builder.ConnectionStringBuilder.ApplicationName ??= "Chat.Data";
+        return new ChatDatabase(builder.Build(), options.Schema, ownsDataSource: true);
+    }
+}
+
+/// <summary>Returned by <c>AddChatData</c>, so optional parts can add themselves to the same registration.</summary>
+public interface IChatDataBuilder
+{
+    /// <summary>The host's service collection.</summary>
+    IServiceCollection Services { get; }
+}
+
+internal sealed class ChatDataBuilder(IServiceCollection services) : IChatDataBuilder
+{
+    public IServiceCollection Services { get; } = services;
+}

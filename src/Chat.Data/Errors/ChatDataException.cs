@@ -1,0 +1,91 @@
+namespace Chat.Data;
+
+/// <summary>
+/// Base of every error Chat.Data raises for a rule it knows. Catch this to handle all of them;
+/// check <see cref="IsTransient"/> to decide whether a retry can succeed.
+/// </summary>
+public abstract class ChatDataException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    protected ChatDataException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>
+    /// True when the same call may succeed if retried (deadlock, serialization failure, lost connection).
+    /// </summary>
+    public virtual bool IsTransient => false;
+}
+
+/// <summary>Input was rejected before it reached the database (or by a database check that mirrors the rule).</summary>
+public sealed class ChatDataValidationException : ChatDataException
+{
+    /// <summary>Creates the exception for <paramref name="field"/>.</summary>
+    public ChatDataValidationException(string field, string reason, Exception? innerException = null)
+        : base($"{field}: {reason}", innerException)
+    {
+        Field = field;
+        Reason = reason;
+    }
+
+    /// <summary>The field or parameter that was rejected, as the caller named it (for example <c>Phone</c> or <c>phones[3]</c>).</summary>
+    public string Field { get; }
+
+    /// <summary>Why the value was rejected.</summary>
+    public string Reason { get; }
+}
+
+/// <summary>A unique rule was broken: another row already holds this value.</summary>
+public sealed class DuplicateException : ChatDataException
+{
+    /// <summary>Creates the exception for <paramref name="field"/>.</summary>
+    public DuplicateException(string field, Exception? innerException = null)
+        : base($"{field}: the value is already taken.", innerException)
+    {
+        Field = field;
+    }
+
+    /// <summary>The field whose value is already taken (for example <c>Phone</c>).</summary>
+    public string Field { get; }
+}
+
+/// <summary>A row refers to another row that does not exist (for example a chat id that was never created).</summary>
+public sealed class ReferenceNotFoundException : ChatDataException
+{
+    /// <summary>Creates the exception for <paramref name="field"/>.</summary>
+    public ReferenceNotFoundException(string field, Exception? innerException = null)
+        : base($"{field}: the referenced row does not exist.", innerException)
+    {
+        Field = field;
+    }
+
+    /// <summary>The field holding the missing reference.</summary>
+    public string Field { get; }
+}
+
+/// <summary>The database broke a tie between concurrent transactions (deadlock or serialization failure). Retry.</summary>
+public sealed class ConcurrencyConflictException : ChatDataException
+{
+    /// <summary>Creates the exception.</summary>
+    public ConcurrencyConflictException(Exception innerException)
+        : base("The database aborted the call to resolve a conflict with a concurrent one; retry it.", innerException)
+    {
+    }
+
+    /// <inheritdoc />
+    public override bool IsTransient => true;
+}
+
+/// <summary>The database could not be reached or dropped the connection. Retry later.</summary>
+public sealed class DatabaseUnavailableException : ChatDataException
+{
+    /// <summary>Creates the exception.</summary>
+    public DatabaseUnavailableException(Exception innerException)
+        : base("The database is unavailable: " + innerException.Message, innerException)
+    {
+    }
+
+    /// <inheritdoc />
+    public override bool IsTransient => true;
+}

@@ -1,0 +1,22 @@
+namespace Chat.Data.Migrations;
+
+/// <summary>
+/// Applies and reverts the library's schema migrations. Safe to call from many app instances at
+/// once: a PostgreSQL advisory lock lets one of them work while the others wait, and each migration
+/// runs in its own transaction. Every call first refuses to go on when an applied migration's
+/// scripts have changed since (<see cref="MigrationException"/> naming the file).
+/// </summary>
+public interface IChatDataMigrator
+{
+    /// <summary>Applies every pending migration up to <paramref name="targetVersion"/> (all when null); returns what ran.</summary>
+    Task<IReadOnlyList<MigrationRun>> MigrateUpAsync(long? targetVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reverts the last <paramref name="steps"/> applied migrations, newest first; returns what ran.</summary>
+    Task<IReadOnlyList<MigrationRun>> MigrateDownAsync(int steps = 1, CancellationToken cancellationToken = default);
+
+    /// <summary>Reverts every applied migration newer than <paramref name="targetVersion"/> (0 reverts all); returns what ran.</summary>
+    Task<IReadOnlyList<MigrationRun>> MigrateDownToAsync(long targetVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>Every migration this library knows, and any applied one it does not, with its state.</summary>
+    Task<IReadOnlyList<MigrationStatus>> GetStatusAsync(CancellationToken cancellationToken = default);
+}

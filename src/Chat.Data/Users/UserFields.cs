@@ -1,0 +1,60 @@
+using System.Text.RegularExpressions;
+using Chat.Data.Internal;
+
+namespace Chat.Data.Users;
+
+/// <summary>The users table's rules, checked before the database (the table's CHECK constraints hold the same ones).</summary>
+internal static partial class UserFields
+{
+    public const int MaxPhonesPerLookup = 10_000;
+
+    public static string Phone(string? phone, string field)
+    {
+        if (phone is null || !PhonePattern().IsMatch(phone))
+            throw new ChatDataValidationException(field, "an E.164 phone number is required: '+' then 7 to 15 digits, for example +6281234567890.");
+        return phone;
+    }
+
+    public static string Username(string? username, string field)
+    {
+        if (username is null || !UsernamePattern().IsMatch(username))
+            throw new ChatDataValidationException(field, "3 to 50 letters, digits or underscores are required.");
+        return username;
+    }
+
+    public static string ExternalId(string? externalId, string field) => Check.Required(externalId, field, 200);
+
+    public static string DisplayName(string? displayName, string field) => Check.Required(displayName, field, 100);
+
+    public static string? PasswordHash(string? hash, string field) => hash is null ? null : Check.Required(hash, field, 255);
+
+    public static string? Avatar(string? avatar, string field) => Check.Optional(avatar, field, 500);
+
+    public static string? About(string? about, string field) => Check.Optional(about, field, 200);
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex PhonePattern();
+
+    [GeneratedRegex("^[a-zA-Z0-9_]{3,50}$")]
+    private static partial Regex UsernamePattern();
+}
+
+/// <summary>The one place <see cref="Presence"/> meets its text column.</summary>
+internal static class PresenceText
+{
+    public static string ToDb(Presence presence) => presence switch
+    {
+        Presence.Online => "online",
+        Presence.Away => "away",
+        Presence.Offline => "offline",
+        _ => throw new ChatDataValidationException("presence", $"'{presence}' is not a Presence."),
+    };
+
+    public static Presence FromDb(string text) => text switch
+    {
+        "online" => Presence.Online,
+        "away" => Presence.Away,
+        "offline" => Presence.Offline,
+        _ => throw new InvalidOperationException($"Unknown presence '{text}' in the users table."),
+    };
+}

@@ -1,0 +1,46 @@
+using Chat.Data.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Chat.Data.Tests.Infrastructure;
+
+/// <summary>
+/// One migrated database per test class, with Chat.Data composed the way a host composes it:
+/// a real <see cref="ServiceCollection"/> and <c>AddChatData</c>.
+/// </summary>
+public sealed class DatabaseFixture : IAsyncLifetime
+{
+    private TestDatabase? _database;
+    private ServiceProvider? _services;
+
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("The fixture is not initialised.");
+
+    public IServiceProvider Services => _services ?? throw new InvalidOperationException("The fixture is not initialised.");
+
+    public IUserRepository Users => Services.GetRequiredService<IUserRepository>();
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateMigratedAsync();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddChatData(o => o.ConnectionString = _database.ConnectionString);
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    /// <summary>A connection for reading what the library wrote, bypassing it.</summary>
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+            await _services.DisposeAsync();
+        if (_database is not null)
+            await _database.DisposeAsync();
+    }
+}
