@@ -19,7 +19,7 @@ public sealed partial record Migration(long Version, string Name, string UpSql, 
     /// SHA-256 of both scripts with line endings normalised, so a checkout's line-ending
     /// settings never count as an edit.
     /// </summary>
-    public string Checksum { get; } = ComputeChecksum(UpSql, DownSql);
+    public string Checksum => ComputeChecksum(UpSql, DownSql);
 
     /// <summary>The migrations shipped in Chat.Data, in version order.</summary>
     public static IReadOnlyList<Migration> Embedded { get; } = LoadEmbedded();

@@ -1,0 +1,697 @@
+#!/usr/bin/env bash
+# Chat.Data build script: test servers, tests, sample, benchmarks, packages.
+# Run ./build.sh help for the sub-commands. Needs bash, the .NET SDK, and
+# (for the servers) Debian's postgresql-15 and redis-server packages.
+set -euo pipefail
+
+# Work from the repo root whatever the caller's directory is.
+cd "$(dirname "$0")"
+REPO="$(pwd -P)"
+
+# ---------------------------------------------------------------------------
+# Settings. Ports are fixed so the connection strings are the same on every
+# machine (and match docker-compose.yml); loopback only.
+# ---------------------------------------------------------------------------
+PG_HOST=127.0.0.1
+PG_PORT=55432
+REDIS_PORT=56379
+CLUSTER_PORTS=(57001 57002 57003)
+PG_DEFAULT_CS="Host=${PG_HOST};Port=${PG_PORT};Username=postgres;Database=postgres"
+REDIS_DEFAULT="127.0.0.1:${REDIS_PORT}"
+CLUSTER_DEFAULT="127.0.0.1:57001,127.0.0.1:57002,127.0.0.1:57003"
+SAMPLE_DB=chatdata_sample
+SAMPLE_URL=http://127.0.0.1:5080
+
+STATE_DIR="$REPO/.chatdata"                 # git-ignored
+# Used when the postgres OS user cannot reach the repo (e.g. a mode-700 clone).
+REPO_HASH="$(printf '%s' "$REPO" | sha256sum | cut -c1-12)"
+FALLBACK_DIR="${TMPDIR:-/tmp}/chatdata-$REPO_HASH"
+# ...and if $TMPDIR is itself private to root, plain /tmp.
+FALLBACK_DIR2="/tmp/chatdata-$REPO_HASH"
+RESULTS_DIR="artifacts/test-results"
+PACKAGES_DIR="artifacts/packages"
+
+# ---------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------
+# Progress goes to stderr so stdout carries only the CHATDATA_* lines.
+log()  { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [[ "$(id -u)" -eq 0 ]]; }
+
+# One services up/down at a time on this machine (the ports are machine-wide):
+# concurrent runs (two shells, a developer and CI) would race to start the
+# same servers. Daemons are started with fd 9 closed so they never hold it.
+SERVICES_LOCK=/tmp/chatdata-services.lock
+services_lock() {
+    [[ -e "$SERVICES_LOCK" ]] || (umask 0 && : >>"$SERVICES_LOCK") 2>/dev/null || true
+    exec 9<"$SERVICES_LOCK" || die "cannot open $SERVICES_LOCK"
+    flock -w 300 9 || die "another ./build.sh is starting or stopping the services; gave up after 300 s"
+}
+services_unlock() {
+    flock -u 9 2>/dev/null || true
+    exec 9<&-
+}
+
+# Last lines of a log file, for error messages.
+log_tail() {
+    if [[ -f "$1" ]]; then
+        printf -- '--- last lines of %s ---\n' "$1" >&2
+        tail -n 30 "$1" >&2 || true
+        printf -- '---\n' >&2
+    fi
+}
+
+# The solution file (.sln, or the .slnx that newer SDKs create).
+solution_file() {
+    local f
+    for f in Chat.Data.sln Chat.Data.slnx; do
+        [[ -f "$f" ]] && { printf '%s\n' "$f"; return 0; }
+    done
+    die "no Chat.Data.sln (or .slnx) in $REPO"
+}
+
+# Value of a key in an Npgsql-style "Key=Value;Key=Value" string. Keys are
+# matched case-insensitively and without spaces ("User Id" = "userid").
+# Usage: cs_get "$cs" key [alias...]
+cs_get() {
+    local cs=$1 part key want
+    shift
+    local -a parts
+    IFS=';' read -ra parts <<<"$cs"
+    for part in "${parts[@]}"; do
+        [[ "$part" == *=* ]] || continue
+        key=${part%%=*}
+        key=${key// /}
+        key=${key,,}
+        for want in "$@"; do
+            if [[ "$key" == "$want" ]]; then
+                printf '%s\n' "${part#*=}"
+                return 0
+            fi
+        done
+    done
+    return 0
+}
+
+# The same connection string with Database=<db> instead of its own database.
+cs_with_database() {
+    local cs=$1 db=$2 part key out=""
+    local -a parts
+    IFS=';' read -ra parts <<<"$cs"
+    for part in "${parts[@]}"; do
+        [[ -n "${part// /}" ]] || continue
+        key=${part%%=*}
+        key=${key// /}
+        key=${key,,}
+        [[ "$key" == database || "$key" == db ]] && continue
+        out+="${part};"
+    done
+    printf '%sDatabase=%s\n' "$out" "$db"
+}
+
+# Export the host/port/user/password of a connection string as libpq PG*
+# variables, so psql/pg_isready/createdb talk to the same server.
+pg_env_from_cs() {
+    local cs=$1 host port user pass
+    host=$(cs_get "$cs" host server)
+    port=$(cs_get "$cs" port)
+    user=$(cs_get "$cs" username userid user)
+    pass=$(cs_get "$cs" password pwd)
+    host=${host%%,*}                 # multi-host strings: use the first host
+    if [[ "$host" == *:* && "$host" != \[* ]]; then   # host:port form
+        port=${port:-${host##*:}}
+        host=${host%%:*}
+    fi
+    export PGHOST="${host:-127.0.0.1}" PGPORT="${port:-5432}" PGUSER="${user:-postgres}"
+    if [[ -n "$pass" ]]; then export PGPASSWORD="$pass"; fi
+}
+
+# ---------------------------------------------------------------------------
+# PostgreSQL
+# ---------------------------------------------------------------------------
+# Debian's layout: prefer the version-15 binaries, else whatever pg_config says.
+pg_bindir() {
+    if [[ -x /usr/lib/postgresql/15/bin/initdb ]]; then
+        echo /usr/lib/postgresql/15/bin
+    elif command -v pg_config >/dev/null && [[ -x "$(pg_config --bindir)/initdb" ]]; then
+        pg_config --bindir
+    else
+        die "PostgreSQL 15 server binaries not found (install Debian's postgresql-15)"
+    fi
+}
+
+# Run a command as the user that owns the PostgreSQL data (initdb/postgres
+# refuse root). From / because pg tools fail when they cannot read the cwd.
+# Usage: as_pg_owner <dir-to-take-owner-from|""> cmd...
+as_pg_owner() {
+    local dir=$1 user=postgres
+    shift
+    if is_root; then
+        [[ -n "$dir" && -e "$dir" ]] && user=$(stat -c %U "$dir")
+        [[ "$user" == root ]] && user=postgres
+        id -u "$user" >/dev/null 2>&1 || die "OS user '$user' does not exist (needed to run PostgreSQL as non-root)"
+        (cd / && runuser -u "$user" -- "$@")
+    else
+        (cd / && "$@")
+    fi
+}
+
+pg_ready() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -t 3 >/dev/null 2>&1; }
+
+# Make <base>/pg usable by the server's OS user; fail (return 1) when that
+# user cannot reach it, e.g. because a parent directory is mode 700.
+pg_prepare_dir() {
+    local base=$1 pgdata=$1/pg
+    mkdir -p "$base" 2>/dev/null || return 1
+    chmod 755 "$base" 2>/dev/null || true
+    mkdir -p "$pgdata" 2>/dev/null || return 1
+    if is_root; then
+        chown postgres:postgres "$pgdata" || return 1
+        touch "$base/postgres.log" && chown postgres:postgres "$base/postgres.log" || return 1
+    fi
+    chmod 700 "$pgdata" || return 1
+    as_pg_owner "$pgdata" test -w "$pgdata" -a -x "$pgdata" 2>/dev/null || return 1
+    as_pg_owner "$pgdata" test -w "$base/postgres.log" -o ! -e "$base/postgres.log" 2>/dev/null || return 1
+}
+
+# Echo the data directory to use: <repo>/.chatdata/pg, else the temp fallback.
+pg_pick_datadir() {
+    local base
+    for base in "$STATE_DIR" "$FALLBACK_DIR" "$FALLBACK_DIR2"; do
+        if pg_prepare_dir "$base"; then
+            if [[ "$base" != "$STATE_DIR" ]]; then
+                log "the postgres user cannot reach $STATE_DIR (repo not traversable/writable for it); using $base/pg instead"
+            fi
+            printf '%s\n' "$base/pg"
+            return 0
+        fi
+        # Leave nothing half-made behind in a place we could not use.
+        rmdir "$base/pg" 2>/dev/null || true
+        [[ -s "$base/postgres.log" ]] || rm -f "$base/postgres.log"
+        rmdir "$base" 2>/dev/null || true
+    done
+    die "no directory usable by the postgres user for the PostgreSQL data (tried $STATE_DIR and $FALLBACK_DIR)"
+}
+
+pg_up() {
+    # An external server given by the caller: only check that it answers.
+    if [[ -n "${CHATDATA_TEST_PG:-}" && "$CHATDATA_TEST_PG" != "$PG_DEFAULT_CS" ]]; then
+        (
+            pg_env_from_cs "$CHATDATA_TEST_PG"
+            pg_isready -q -t 10 -d postgres >/dev/null 2>&1 ||
+                die "CHATDATA_TEST_PG is set but PostgreSQL at $PGHOST:$PGPORT does not answer"
+        )
+        log "PostgreSQL: using CHATDATA_TEST_PG from the environment"
+        return 0
+    fi
+    export CHATDATA_TEST_PG="$PG_DEFAULT_CS"
+
+    local rc=0
+    pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -t 3 >/dev/null 2>&1 || rc=$?
+    if [[ $rc -eq 0 ]]; then
+        log "PostgreSQL already answers on $PG_HOST:$PG_PORT; reusing it"
+        return 0
+    fi
+    if [[ $rc -eq 1 ]]; then
+        # Rejecting connections: starting up or shutting down. Wait, don't start another.
+        log "PostgreSQL on $PG_HOST:$PG_PORT is starting; waiting"
+        pg_wait 60 "" && return 0
+    fi
+
+    local bindir pgdata base logfile sockdir
+    bindir=$(pg_bindir)
+    pgdata=$(pg_pick_datadir)
+    base=$(dirname "$pgdata")
+    logfile="$base/postgres.log"
+
+    # A data dir without PG_VERSION is a failed initdb: it holds nothing of value.
+    if [[ ! -s "$pgdata/PG_VERSION" ]]; then
+        if [[ -n "$(ls -A "$pgdata")" ]]; then
+            find "$pgdata" -mindepth 1 -delete
+        fi
+        log "initdb $pgdata"
+        as_pg_owner "$pgdata" "$bindir/initdb" -D "$pgdata" -U postgres --auth=trust \
+            -E UTF8 --locale=C.UTF-8 >"$base/initdb.log" 2>&1 ||
+            { log_tail "$base/initdb.log"; die "initdb failed"; }
+    fi
+
+    # Unix socket in the data dir; none when the path is too long for a socket
+    # (108 bytes), since the tests use TCP anyway.
+    sockdir=$pgdata
+    if (( ${#pgdata} + 20 > 107 )); then sockdir=""; fi
+    # Rewritten on every start, so settings changed here always apply.
+    as_pg_owner "$pgdata" tee "$pgdata/postgresql.auto.conf" >/dev/null <<EOF
+# Written by build.sh on every start; edits here are lost.
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$sockdir'
+max_connections = 300
+shared_buffers = '512MB'
+EOF
+
+    log "starting PostgreSQL 15 on $PG_HOST:$PG_PORT (data $pgdata, log $logfile)"
+    if ! as_pg_owner "$pgdata" "$bindir/pg_ctl" -D "$pgdata" -l "$logfile" -w -t 60 start >/dev/null 9<&-; then
+        log_tail "$logfile"
+        die "PostgreSQL did not start"
+    fi
+    pg_wait 30 "$logfile" || die "PostgreSQL started but does not accept connections on $PG_HOST:$PG_PORT"
+}
+
+# Wait up to $1 seconds for PostgreSQL to accept connections.
+pg_wait() {
+    local secs=$1 logfile=$2 i
+    for ((i = 0; i < secs * 2; i++)); do
+        pg_ready && return 0
+        sleep 0.5
+    done
+    [[ -n "$logfile" ]] && log_tail "$logfile"
+    return 1
+}
+
+# The running server's data dir (asked over SQL), else one of ours on disk.
+pg_find_datadir() {
+    local d
+    d=$(psql -X -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atqc 'SHOW data_directory' 2>/dev/null || true)
+    if [[ -n "$d" && -d "$d" ]]; then printf '%s\n' "$d"; return 0; fi
+    for d in "$STATE_DIR/pg" "$FALLBACK_DIR/pg" "$FALLBACK_DIR2/pg"; do
+        [[ -f "$d/postmaster.pid" ]] && { printf '%s\n' "$d"; return 0; }
+    done
+    return 0
+}
+
+pg_down() {
+    local pgdata bindir
+    pgdata=$(pg_find_datadir)
+    if [[ -z "$pgdata" ]]; then
+        if pg_ready; then
+            warn "PostgreSQL answers on $PG_PORT but its data directory is unknown; not stopping it"
+        else
+            log "PostgreSQL: not running"
+        fi
+        return 0
+    fi
+    bindir=$(pg_bindir)
+    log "stopping PostgreSQL ($pgdata)"
+    as_pg_owner "$pgdata" "$bindir/pg_ctl" -D "$pgdata" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+        { pg_ready && warn "pg_ctl stop failed; PostgreSQL still answers on $PG_PORT"; }
+    return 0
+}
+
+# ---------------------------------------------------------------------------
+# Redis
+# ---------------------------------------------------------------------------
+redis_ping() {   # redis_ping <port> [host]
+    command -v redis-cli >/dev/null || return 1
+    [[ "$(timeout 5 redis-cli -h "${2:-127.0.0.1}" -p "$1" ping 2>/dev/null)" == PONG ]]
+}
+
+# Install Debian's redis-server when missing (root only).
+ensure_redis() {
+    command -v redis-server >/dev/null && command -v redis-cli >/dev/null && return 0
+    if ! is_root; then
+        die "redis-server is not installed; run as root: apt-get update && apt-get install -y redis-server (or set CHATDATA_TEST_REDIS to a running Redis 7)"
+    fi
+    log "redis-server missing: installing it from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get -q update && apt-get -q install -y redis-server; } >&2 || die "apt-get install redis-server failed"
+}
+
+# Where Redis keeps its pid/log files: the repo's state dir, else the fallback.
+redis_dir() {
+    local sub=$1 d
+    for d in "$STATE_DIR/$sub" "$FALLBACK_DIR/$sub"; do
+        if mkdir -p "$d" 2>/dev/null && [[ -w "$d" ]]; then printf '%s\n' "$d"; return 0; fi
+    done
+    die "cannot create a Redis state directory ($STATE_DIR/$sub or $FALLBACK_DIR/$sub)"
+}
+
+# Start one throwaway Redis (no persistence) on loopback. Extra args follow.
+redis_start() {   # redis_start <port> <dir> [extra redis args...]
+    local port=$1 dir=$2
+    shift 2
+    redis-server --port "$port" --bind 127.0.0.1 --daemonize yes \
+        --save '' --appendonly no --dir "$dir" \
+        --pidfile "$dir/redis-$port.pid" --logfile "$dir/redis-$port.log" "$@" >/dev/null 9<&- ||
+        { log_tail "$dir/redis-$port.log"; die "redis-server on port $port failed to start"; }
+}
+
+redis_wait() {   # redis_wait <port> <logfile>
+    local i
+    for ((i = 0; i < 60; i++)); do
+        redis_ping "$1" && return 0
+        sleep 0.5
+    done
+    log_tail "$2"
+    die "Redis on 127.0.0.1:$1 did not answer PING within 30 s"
+}
+
+redis_up() {
+    if [[ -n "${CHATDATA_TEST_REDIS:-}" && "$CHATDATA_TEST_REDIS" != "$REDIS_DEFAULT" ]]; then
+        redis_check_external "$CHATDATA_TEST_REDIS" CHATDATA_TEST_REDIS
+        log "Redis: using CHATDATA_TEST_REDIS from the environment"
+        return 0
+    fi
+    export CHATDATA_TEST_REDIS="$REDIS_DEFAULT"
+    if redis_ping "$REDIS_PORT"; then
+        log "Redis already answers on 127.0.0.1:$REDIS_PORT; reusing it"
+        return 0
+    fi
+    ensure_redis
+    local dir
+    dir=$(redis_dir redis)
+    log "starting Redis on 127.0.0.1:$REDIS_PORT (dir $dir)"
+    redis_start "$REDIS_PORT" "$dir"
+    redis_wait "$REDIS_PORT" "$dir/redis-$REDIS_PORT.log"
+}
+
+# Check the first endpoint of a StackExchange.Redis configuration string.
+redis_check_external() {   # <config> <var name>
+    local ep=${1%%,*} host port
+    host=${ep%:*}
+    port=${ep##*:}
+    [[ "$ep" == *:* ]] || port=6379
+    if command -v redis-cli >/dev/null; then
+        local pass
+        pass=$(tr ',' '\n' <<<"$1" | sed -n 's/^ *password=//p' | head -n1)
+        [[ -n "$pass" ]] && export REDISCLI_AUTH="$pass"
+        [[ "$(timeout 5 redis-cli -h "$host" -p "$port" ping 2>/dev/null)" == PONG ]] ||
+            die "$2 is set but Redis at $host:$port does not answer PING"
+    else
+        # No redis-cli here: at least check that the port accepts a connection.
+        timeout 5 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null ||
+            die "$2 is set but nothing listens on $host:$port"
+    fi
+}
+
+redis_down() {
+    if redis_ping "$REDIS_PORT"; then
+        log "stopping Redis on $REDIS_PORT"
+        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    else
+        log "Redis: not running"
+    fi
+}
+
+# ---------------------------------------------------------------------------
+# Redis Cluster: 3 masters, no replicas, on 57001-57003. The cluster bus
+# port would be port+10000 (> 65535), so it is set to port-10000 instead.
+# ---------------------------------------------------------------------------
+cluster_ok() {
+    local p info
+    for p in "${CLUSTER_PORTS[@]}"; do
+        info=$(timeout 5 redis-cli -p "$p" cluster info 2>/dev/null) || return 1
+        [[ "$info" == *cluster_state:ok* && "$info" == *cluster_known_nodes:3* ]] || return 1
+    done
+}
+
+cluster_up() {
+    if [[ -n "${CHATDATA_TEST_REDIS_CLUSTER:-}" && "$CHATDATA_TEST_REDIS_CLUSTER" != "$CLUSTER_DEFAULT" ]]; then
+        redis_check_external "$CHATDATA_TEST_REDIS_CLUSTER" CHATDATA_TEST_REDIS_CLUSTER
+        log "Redis Cluster: using CHATDATA_TEST_REDIS_CLUSTER from the environment"
+        return 0
+    fi
+    export CHATDATA_TEST_REDIS_CLUSTER="$CLUSTER_DEFAULT"
+    if command -v redis-cli >/dev/null && cluster_ok; then
+        log "Redis Cluster already up on ${CLUSTER_PORTS[*]}; reusing it"
+        return 0
+    fi
+    ensure_redis
+
+    # Nodes keep no data, so any partial or stale cluster is rebuilt from scratch.
+    cluster_down quiet
+    local dir p i nodes=()
+    dir=$(redis_dir redis-cluster)
+    rm -f "$dir"/nodes-*.conf
+    log "starting Redis Cluster nodes on ${CLUSTER_PORTS[*]}"
+    for p in "${CLUSTER_PORTS[@]}"; do
+        redis_start "$p" "$dir" --cluster-enabled yes --cluster-config-file "$dir/nodes-$p.conf" \
+            --cluster-port "$((p - 10000))" --cluster-node-timeout 5000
+        nodes+=("127.0.0.1:$p")
+    done
+    for p in "${CLUSTER_PORTS[@]}"; do redis_wait "$p" "$dir/redis-$p.log"; done
+
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
+        >"$dir/cluster-create.log" 2>&1 </dev/null ||
+        { log_tail "$dir/cluster-create.log"; die "redis-cli --cluster create failed"; }
+    for ((i = 0; i < 60; i++)); do
+        cluster_ok && return 0
+        sleep 0.5
+    done
+    redis-cli -p "${CLUSTER_PORTS[0]}" cluster info >&2 || true
+    die "Redis Cluster did not reach cluster_state:ok within 30 s"
+}
+
+cluster_down() {
+    local p any=0
+    command -v redis-cli >/dev/null || return 0
+    for p in "${CLUSTER_PORTS[@]}"; do
+        if redis_ping "$p"; then
+            any=1
+            redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true
+        fi
+    done
+    if [[ "${1:-}" != quiet ]]; then
+        if ((any)); then log "stopped Redis Cluster nodes"; else log "Redis Cluster: not running"; fi
+    fi
+}
+
+# ---------------------------------------------------------------------------
+# services
+# ---------------------------------------------------------------------------
+# Start (or reuse) PostgreSQL and Redis; export and print their addresses.
+services_up() {
+    services_lock
+    pg_up
+    redis_up
+    services_unlock
+    printf 'CHATDATA_TEST_PG=%s\n' "$CHATDATA_TEST_PG"
+    printf 'CHATDATA_TEST_REDIS=%s\n' "$CHATDATA_TEST_REDIS"
+}
+
+services_cluster_up() {
+    services_lock
+    cluster_up
+    services_unlock
+    printf 'CHATDATA_TEST_REDIS_CLUSTER=%s\n' "$CHATDATA_TEST_REDIS_CLUSTER"
+}
+
+services_down() {
+    services_lock
+    pg_down
+    redis_down
+    cluster_down
+    services_unlock
+}
+
+services_cluster_down() {
+    services_lock
+    cluster_down
+    services_unlock
+}
+
+services_status() {
+    local rc=0 d
+    if pg_ready; then
+        d=$(pg_find_datadir)
+        echo "PostgreSQL  $PG_HOST:$PG_PORT  up${d:+ (data $d)}"
+    else
+        echo "PostgreSQL  $PG_HOST:$PG_PORT  down"; rc=3
+    fi
+    if redis_ping "$REDIS_PORT"; then
+        echo "Redis       127.0.0.1:$REDIS_PORT  up"
+    else
+        echo "Redis       127.0.0.1:$REDIS_PORT  down"; rc=3
+    fi
+    if command -v redis-cli >/dev/null && cluster_ok; then
+        echo "Cluster     ${CLUSTER_DEFAULT}  up (cluster_state:ok)"
+    else
+        echo "Cluster     ${CLUSTER_DEFAULT}  down (optional)"
+    fi
+    return "$rc"
+}
+
+cmd_services() {
+    case "${1:-}" in
+        up) services_up ;;
+        down) services_down ;;
+        status) services_status ;;
+        cluster)
+            case "${2:-}" in
+                up) services_cluster_up ;;
+                down) services_cluster_down ;;
+                *) die "usage: ./build.sh services cluster up|down" ;;
+            esac ;;
+        *) die "usage: ./build.sh services up|down|status|cluster up|cluster down" ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------
+# test
+# ---------------------------------------------------------------------------
+# Value of attribute $2 in the XML element text $1 (0 when absent).
+xml_attr() {
+    local v
+    v=$(printf '%s' "$1" | sed -n "s/.*[[:space:]]$2=\"\\([0-9]*\\)\".*/\\1/p")
+    printf '%s\n' "${v:-0}"
+}
+
+# Print per-assembly counts from the TRX files in $1 and a final
+# "N passed, N failed, N skipped" line. Returns 1 when anything failed or
+# was skipped, when a file has no counters, or when no test ran.
+summarize_trx() {
+    local dir=$1 f xml counters name t p fl sk total=0 passed=0 failed=0 skipped=0 bad=0 files=0
+    echo "Test results:"
+    while IFS= read -r -d '' f; do
+        files=$((files + 1))
+        xml=$(tr '\r\n' '  ' <"$f")
+        counters=$(grep -o '<Counters [^>]*>' <<<"$xml" | head -n1 || true)
+        # The assembly: first test's codeBase (or storage), else the file name.
+        name=$(grep -o 'codeBase="[^"]*"' <<<"$xml" | head -n1 | sed 's/^codeBase="//; s/"$//' || true)
+        [[ -n "$name" ]] || name=$(grep -o 'storage="[^"]*"' <<<"$xml" | head -n1 | sed 's/^storage="//; s/"$//' || true)
+        name=$(basename "${name:-$f}")
+        if [[ -z "$counters" ]]; then
+            echo "  $name: no <Counters> in $f"
+            bad=1
+            continue
+        fi
+        t=$(xml_attr "$counters" total)
+        p=$(xml_attr "$counters" passed)
+        # error/timeout/aborted are failures too; whatever is neither passed
+        # nor failed (notExecuted, inconclusive, ...) counts as skipped.
+        fl=$(($(xml_attr "$counters" failed) + $(xml_attr "$counters" error) + $(xml_attr "$counters" timeout) + $(xml_attr "$counters" aborted)))
+        sk=$((t - p - fl))
+        ((sk < 0)) && sk=0
+        printf '  %-40s total=%d passed=%d failed=%d skipped=%d\n' "$name" "$t" "$p" "$fl" "$sk"
+        total=$((total + t)); passed=$((passed + p)); failed=$((failed + fl)); skipped=$((skipped + sk))
+    done < <(find "$dir" -name '*.trx' -print0 2>/dev/null | sort -z)
+
+    ((files == 0)) && echo "  (no TRX files in $dir)"
+    printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped" | tee "$dir/summary.txt"
+    if ((bad || files == 0 || total == 0 || failed > 0 || skipped > 0 || passed == 0)); then
+        ((total == 0)) && echo "error: no tests ran" >&2
+        ((skipped > 0)) && echo "error: $skipped test(s) skipped or not executed (every test must run)" >&2
+        return 1
+    fi
+}
+
+cmd_test() {
+    services_up
+    services_cluster_up
+    local sln rc=0
+    sln=$(solution_file)
+    rm -rf "$RESULTS_DIR"
+    mkdir -p "$RESULTS_DIR"
+    # The fixtures read CHATDATA_TEST_PG/_REDIS/_REDIS_CLUSTER (exported above).
+    # --blame-hang-timeout: a hung test kills the run instead of the CI budget.
+    dotnet test "$sln" -c Release --nologo \
+        --logger trx --results-directory "$RESULTS_DIR" \
+        --blame-hang-timeout 15m --blame-hang-dump-type none || rc=$?
+    local src=0
+    summarize_trx "$RESULTS_DIR" || src=$?
+    if ((rc != 0)); then die "dotnet test failed (exit $rc)"; fi
+    if ((src != 0)); then die "test run not clean (see above)"; fi
+}
+
+# ---------------------------------------------------------------------------
+# sample
+# ---------------------------------------------------------------------------
+cmd_sample() {
+    services_up
+    local cs exists
+    cs=$(cs_with_database "$CHATDATA_TEST_PG" "$SAMPLE_DB")
+    # Create the sample's own database on the same server when missing.
+    (
+        pg_env_from_cs "$CHATDATA_TEST_PG"
+        exists=$(psql -X -d postgres -tAqc "SELECT 1 FROM pg_database WHERE datname='$SAMPLE_DB'") ||
+            die "cannot query $PGHOST:$PGPORT for database $SAMPLE_DB"
+        if [[ "$exists" != 1 ]]; then
+            log "creating database $SAMPLE_DB"
+            createdb "$SAMPLE_DB"
+        fi
+    )
+    export ConnectionStrings__ChatData="$cs"
+    export ConnectionStrings__Redis="$CHATDATA_TEST_REDIS"
+    echo "Chat.Data sample listening on $SAMPLE_URL"
+    exec dotnet run -c Release --project samples/Chat.Data.Sample -- --urls "$SAMPLE_URL"
+}
+
+# ---------------------------------------------------------------------------
+# bench / pack / clean
+# ---------------------------------------------------------------------------
+# All args (including --ci: short job, markdown into artifacts/benchmarks/)
+# go to the benchmark program.
+cmd_bench() {
+    services_up
+    dotnet run -c Release --project benchmarks/Chat.Data.Benchmarks -- "$@"
+}
+
+cmd_pack() {
+    local proj f found=0
+    rm -rf "$PACKAGES_DIR"
+    for proj in src/Chat.Data/Chat.Data.csproj src/Chat.Data.Redis/Chat.Data.Redis.csproj src/Chat.Data.Cli/Chat.Data.Cli.csproj; do
+        if [[ ! -f "$proj" ]]; then warn "skipping $proj (missing)"; continue; fi
+        dotnet pack "$proj" -c Release --nologo -o "$PACKAGES_DIR"
+    done
+    echo "Packages in $PACKAGES_DIR:"
+    while IFS= read -r f; do echo "  $f"; found=1; done < <(find "$PACKAGES_DIR" -maxdepth 1 \( -name '*.nupkg' -o -name '*.snupkg' \) 2>/dev/null | sort)
+    ((found)) || die "no packages produced"
+}
+
+cmd_clean() {
+    services_down
+    rm -rf .chatdata artifacts "$FALLBACK_DIR" "$FALLBACK_DIR2"
+    local sln
+    if sln=$(solution_file 2>/dev/null); then
+        dotnet clean "$sln" -c Release --nologo -v quiet || warn "dotnet clean (Release) failed"
+        dotnet clean "$sln" -c Debug --nologo -v quiet || warn "dotnet clean (Debug) failed"
+    fi
+}
+
+usage() {
+    cat <<'EOF'
+Usage: ./build.sh <command> [args]
+
+  services up        start (or reuse) PostgreSQL 15 on 127.0.0.1:55432 and Redis 7 on
+                     127.0.0.1:56379; prints CHATDATA_TEST_PG=... and CHATDATA_TEST_REDIS=...
+                     (when those variables are already set, their servers are used instead)
+  services down      stop them (and the cluster, if running)
+  services status    say whether each server answers
+  services cluster up|down
+                     a 3-master Redis Cluster on 127.0.0.1:57001-57003;
+                     prints CHATDATA_TEST_REDIS_CLUSTER=...
+  test               services up + cluster up, dotnet test (TRX in artifacts/test-results/),
+                     then "N passed, N failed, N skipped"; fails on any failure, skip or no tests
+  sample             run samples/Chat.Data.Sample on http://127.0.0.1:5080
+                     (database chatdata_sample, created when missing)
+  bench [--ci] [args]
+                     run benchmarks/Chat.Data.Benchmarks; args go to BenchmarkDotNet
+                     (--ci: short job, markdown report in artifacts/benchmarks/)
+  pack               NuGet packages into artifacts/packages/
+  clean              services down, remove .chatdata/ and artifacts/, dotnet clean
+  help               this text
+
+Server data and logs live in .chatdata/ (or a /tmp fallback when the postgres
+user cannot reach the repo). docker-compose.yml starts the same servers on the
+same ports for Docker users.
+EOF
+}
+
+main() {
+    local cmd=${1:-help}
+    [[ $# -gt 0 ]] && shift
+    case "$cmd" in
+        services) cmd_services "$@" ;;
+        test) cmd_test ;;
+        sample) cmd_sample ;;
+        bench) cmd_bench "$@" ;;
+        pack) cmd_pack ;;
+        clean) cmd_clean ;;
+        help | -h | --help) usage ;;
+        *) usage >&2; die "unknown command: $cmd" ;;
+    esac
+}
+
+main "$@"

@@ -1,0 +1,208 @@
+using System.Collections;
+using System.Reflection;
+using Chat.Data.Internal;
+using Chat.Data.Migrations;
+using Chat.Data.Tests.Infrastructure;
+using Chat.Data.Users;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Chat.Data.Tests.DependencyInjection;
+
+public sealed class AddChatDataTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+{
+    private static ServiceProvider Build(Action<IServiceCollection> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        configure(services);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    /// <summary>What a host does as it starts: run the options validators registered with ValidateOnStart.</summary>
+    private static void StartHost(IServiceProvider services) => services.GetRequiredService<IStartupValidator>().Validate();
+
+    [Fact]
+    public async Task Every_public_service_resolves_and_runs_a_real_query()
+    {
+        await using var services = Build(s => s.AddChatData(o => o.ConnectionString = db.Database.ConnectionString));
+        StartHost(services);
+
+        var publicInterfaces = typeof(IUserRepository).Assembly.GetExportedTypes()
+            .Where(t => t.IsInterface && t != typeof(IChatDataBuilder));
+        foreach (var service in publicInterfaces)
+            Assert.True(services.GetService(service) is not null, $"{service.Name} is not registered by AddChatData.");
+
+        var users = services.GetRequiredService<IUserRepository>();
+        var created = await users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Via DI" });
+        Assert.Equal(created, await users.FindByIdAsync(created.Id));
+        Assert.All(await services.GetRequiredService<IChatDataMigrator>().GetStatusAsync(), s => Assert.Equal(MigrationState.Applied, s.State));
+    }
+
+    [Fact]
+    public void A_missing_connection_string_fails_at_start_saying_what_to_set()
+    {
+        using var services = Build(s => s.AddChatData(_ => { }));
+
+        var error = Assert.Throws<OptionsValidationException>(() => StartHost(services));
+
+        Assert.Contains("ChatDataOptions.ConnectionString", error.Message);
+        Assert.Contains("NpgsqlDataSource", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Chat-Data")]
+    [InlineData("")]
+    public void A_bad_schema_fails_at_start_saying_what_to_set(string schema)
+    {
+        using var services = Build(s => s.AddChatData(o =>
+        {
+            o.ConnectionString = db.Database.ConnectionString;
+            o.Schema = schema;
+        }));
+
+        var error = Assert.Throws<OptionsValidationException>(() => StartHost(services));
+
+        Assert.Contains("ChatDataOptions.Schema", error.Message);
+    }
+
+    [Fact]
+    public void A_malformed_connection_string_fails_at_start()
+    {
+        using var services = Build(s => s.AddChatData(o => o.ConnectionString = "Hots=nowhere;;=="));
+
+        var error = Assert.Throws<OptionsValidationException>(() => StartHost(services));
+
+        Assert.Contains("ConnectionString", error.Message);
+    }
+
+    [Fact]
+    public async Task The_hosts_data_source_is_shared_when_registered()
+    {
+        await using var hostDataSource = NpgsqlDataSource.Create(db.Database.ConnectionString);
+        await using var services = Build(s =>
+        {
+            s.AddSingleton(hostDataSource);
+            s.AddChatData(_ => { });
+        });
+        StartHost(services);
+
+        Assert.Same(hostDataSource, services.GetRequiredService<ChatDatabase>().DataSource);
+        var user = await services.GetRequiredService<IUserRepository>().CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Shared" });
+        Assert.NotNull(user);
+    }
+
+    [Fact]
+    public async Task An_own_data_source_turns_on_auto_prepare_and_is_disposed_with_the_container()
+    {
+        var services = Build(s => s.AddChatData(o => o.ConnectionString = db.Database.ConnectionString));
+        var dataSource = services.GetRequiredService<ChatDatabase>().DataSource;
+
+        Assert.Equal(128, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxAutoPrepare);
+        await services.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await dataSource.OpenConnectionAsync());
+    }
+
+    [Fact]
+    public async Task The_schema_option_is_honoured()
+    {
+        await using var services = Build(s => s.AddChatData(o =>
+        {
+            o.ConnectionString = db.Database.ConnectionString;
+            o.Schema = "tenant_di";
+        }));
+        await services.GetRequiredService<IChatDataMigrator>().MigrateUpAsync();
+
+        var user = await services.GetRequiredService<IUserRepository>().CreateAsync(new NewUser { Username = TestData.Username() });
+
+        await using var connection = await db.OpenAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM tenant_di.users WHERE id = @Id", new { user.Id }));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM chat.users WHERE id = @Id", new { user.Id }));
+    }
+
+    [Fact]
+    public async Task Migrations_run_at_start_only_when_asked()
+    {
+        await using var database = await TestDatabase.CreateEmptyAsync();
+        foreach (var runOnStartup in new[] { false, true })
+        {
+            await using var services = Build(s => s.AddChatData(o =>
+            {
+                o.ConnectionString = database.ConnectionString;
+                o.RunMigrationsOnStartup = runOnStartup;
+            }));
+            foreach (var hosted in services.GetServices<IHostedService>())
+                await hosted.StartAsync(CancellationToken.None);
+
+            var states = (await services.GetRequiredService<IChatDataMigrator>().GetStatusAsync()).Select(s => s.State).Distinct();
+            Assert.Equal(runOnStartup ? MigrationState.Applied : MigrationState.Pending, Assert.Single(states));
+        }
+    }
+
+    [Fact]
+    public async Task The_health_check_reports_healthy_and_unhealthy()
+    {
+        await using var healthy = Build(s => s.AddChatData(o => o.ConnectionString = db.Database.ConnectionString));
+        await using var unreachable = Build(s => s.AddChatData(o => o.ConnectionString = "Host=127.0.0.1;Port=1;Username=nobody;Timeout=2"));
+
+        Assert.Equal(HealthStatus.Healthy, (await healthy.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Status);
+        var report = await unreachable.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Unhealthy, report.Entries["chat-data"].Status);
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_raises_a_transient_typed_error()
+    {
+        await using var services = Build(s => s.AddChatData(o => o.ConnectionString = "Host=127.0.0.1;Port=1;Username=nobody;Timeout=2"));
+
+        var error = await Assert.ThrowsAsync<DatabaseUnavailableException>(() => services.GetRequiredService<IUserRepository>().FindByIdAsync(Guid.CreateVersion7()));
+
+        Assert.True(error.IsTransient);
+    }
+
+    [Fact]
+    public async Task Using_the_library_leaves_dappers_global_state_untouched()
+    {
+        var before = DapperGlobalState();
+        await using (var services = Build(s => s.AddChatData(o => o.ConnectionString = db.Database.ConnectionString)))
+        {
+            var users = services.GetRequiredService<IUserRepository>();
+            var user = await users.CreateAsync(new NewUser { Phone = TestData.Phone(), Username = TestData.Username(), DisplayName = "Global" });
+            await users.FindByIdAsync(user.Id);
+            await users.FindByPhoneAsync(user.Phone!);
+            await users.FindByUsernameAsync(user.Username!);
+            await users.FindByPhonesAsync([user.Phone!]);
+            await users.UpdateAsync(user.Id, new UserUpdate { About = "x" });
+            await users.SetPresenceAsync(user.Id, Presence.Online);
+            await users.UpdateLastSeenAsync(user.Id);
+            await users.GetPasswordHashAsync(user.Id);
+            await users.DeleteAsync(user.Id);
+            await services.GetRequiredService<IChatDataMigrator>().GetStatusAsync();
+        }
+
+        Assert.Equal(before, DapperGlobalState());
+    }
+
+    /// <summary>
+    /// Dapper's host-visible settings: type handlers and type maps (read from its private tables,
+    /// since it has no public list), DefaultTypeMap.MatchNamesWithUnderscores and SqlMapper.Settings.
+    /// </summary>
+    private static string DapperGlobalState()
+    {
+        var state = new List<string> { $"MatchNamesWithUnderscores={DefaultTypeMap.MatchNamesWithUnderscores}" };
+        foreach (var property in typeof(SqlMapper.Settings).GetProperties(BindingFlags.Public | BindingFlags.Static))
+            state.Add($"Settings.{property.Name}={property.GetValue(null)}");
+        foreach (var name in new[] { "typeHandlers", "typeMap", "_typeMaps" })
+        {
+            var field = typeof(SqlMapper).GetField(name, BindingFlags.NonPublic | BindingFlags.Static)
+                ?? throw new InvalidOperationException($"Dapper no longer has SqlMapper.{name}; update this test.");
+            var keys = field.GetValue(null) is IDictionary table ? table.Keys.Cast<object>().Select(k => k.ToString()).Order().ToList() : [];
+            state.Add($"{name}=[{string.Join(", ", keys)}]");
+        }
+        return string.Join('\n', state);
+    }
+}
