@@ -1,12 +1,12 @@
-using System.Text.RegularExpressions;
 using Chat.Data;
+using Chat.Data.Internal;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Checks the options when the host starts, with messages that say what to set.</summary>
-internal sealed partial class ChatDataOptionsValidator(IServiceProviderIsService services) : IValidateOptions<ChatDataOptions>
+internal sealed class ChatDataOptionsValidator(IServiceProviderIsService services) : IValidateOptions<ChatDataOptions>
 {
     public ValidateOptionsResult Validate(string? name, ChatDataOptions options)
     {
@@ -26,12 +26,9 @@ internal sealed partial class ChatDataOptionsValidator(IServiceProviderIsService
                 failures.Add($"ChatData: ChatDataOptions.ConnectionString is not a valid PostgreSQL connection string: {ex.Message}");
             }
         }
-        if (options.Schema is null || !SchemaPattern().IsMatch(options.Schema))
+        if (!SchemaName.IsValid(options.Schema))
             failures.Add($"ChatData: ChatDataOptions.Schema '{options.Schema}' must be 1 to 63 lower-case letters, digits or underscores, starting with a letter or underscore.");
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
-    private static partial Regex SchemaPattern();
 }

@@ -32,66 +32,48 @@ internal sealed class ChatDatabase : IAsyncDisposable
     public string Sql(string template) =>
         _rendered.GetOrAdd(template, static (t, schema) => t.Replace("{schema}", schema, StringComparison.Ordinal), _quotedSchema);
 
-    public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
+    /// <summary>The first row read by <paramref name="read"/>, or null when there is none.</summary>
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+        where T : class =>
+        RunAsync(async (connection, command) =>
         {
-            await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var reader = await connection.ExecuteReaderAsync(Command(sql, param, cancellationToken)).ConfigureAwait(false);
+            await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : null;
-        }
-        catch (NpgsqlException ex) when (PostgresErrors.Translate(ex) is { } error)
-        {
-            throw error;
-        }
-    }
+        }, sql, param, cancellationToken);
 
-    public async Task<List<T>> QueryAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken)
-    {
-        try
+    /// <summary>Every row, each read by <paramref name="read"/>.</summary>
+    public Task<List<T>> QueryAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        RunAsync(async (connection, command) =>
         {
-            await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var reader = await connection.ExecuteReaderAsync(Command(sql, param, cancellationToken)).ConfigureAwait(false);
+            await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
             var rows = new List<T>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 rows.Add(read(reader));
             return rows;
-        }
-        catch (NpgsqlException ex) when (PostgresErrors.Translate(ex) is { } error)
-        {
-            throw error;
-        }
-    }
+        }, sql, param, cancellationToken);
 
-    public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken cancellationToken)
+    /// <summary>The number of rows the statement affected.</summary>
+    public Task<int> ExecuteAsync(string sql, object? param, CancellationToken cancellationToken) =>
+        RunAsync(static (connection, command) => connection.ExecuteAsync(command), sql, param, cancellationToken);
+
+    /// <summary>The first column of the first row, or default when there is no row or it is NULL.</summary>
+    public Task<T?> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
+        RunAsync(static (connection, command) => connection.ExecuteScalarAsync<T>(command), sql, param, cancellationToken);
+
+    /// <summary>Runs one command on a pooled connection, translating the database errors the library knows.</summary>
+    private async Task<TResult> RunAsync<TResult>(
+        Func<NpgsqlConnection, CommandDefinition, Task<TResult>> run, string sql, object? param, CancellationToken cancellationToken)
     {
         try
         {
             await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await connection.ExecuteAsync(Command(sql, param, cancellationToken)).ConfigureAwait(false);
+            return await run(connection, new CommandDefinition(Sql(sql), param, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
         catch (NpgsqlException ex) when (PostgresErrors.Translate(ex) is { } error)
         {
             throw error;
         }
     }
-
-    public async Task<T?> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await connection.ExecuteScalarAsync<T>(Command(sql, param, cancellationToken)).ConfigureAwait(false);
-        }
-        catch (NpgsqlException ex) when (PostgresErrors.Translate(ex) is { } error)
-        {
-            throw error;
-        }
-    }
-
-    private CommandDefinition Command(string sql, object? param, CancellationToken cancellationToken) =>
-        new(Sql(sql), param, cancellationToken: cancellationToken);
 
     public ValueTask DisposeAsync() => _ownsDataSource ? DataSource.DisposeAsync() : ValueTask.CompletedTask;
 }

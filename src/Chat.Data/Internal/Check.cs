@@ -28,12 +28,4 @@ internal static class Check
             throw new ChatDataValidationException(field, "NUL characters cannot be stored.");
         return value;
     }
-
-    public static TEnum Defined<TEnum>(TEnum value, string field)
-        where TEnum : struct, Enum
-    {
-        if (!Enum.IsDefined(value))
-            throw new ChatDataValidationException(field, $"'{value}' is not a {typeof(TEnum).Name}.");
-        return value;
-    }
 }

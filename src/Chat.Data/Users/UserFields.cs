@@ -32,10 +32,10 @@ internal static partial class UserFields
 
     public static string? About(string? about, string field) => Check.Optional(about, field, 200);
 
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}\z")]
     private static partial Regex PhonePattern();
 
-    [GeneratedRegex("^[a-zA-Z0-9_]{3,50}$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9_]{3,50}\z")]
     private static partial Regex UsernamePattern();
 }
 

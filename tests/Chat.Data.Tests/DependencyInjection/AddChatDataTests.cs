@@ -188,21 +188,26 @@ public sealed class AddChatDataTests(DatabaseFixture db) : IClassFixture<Databas
     }
 
     /// <summary>
-    /// Dapper's host-visible settings: type handlers and type maps (read from its private tables,
-    /// since it has no public list), DefaultTypeMap.MatchNamesWithUnderscores and SqlMapper.Settings.
+    /// Dapper's host-visible settings: type handlers and DbType maps (read from its private tables,
+    /// since it has no public list), custom type maps (its type-map table also caches default maps,
+    /// so only the others count), DefaultTypeMap.MatchNamesWithUnderscores and SqlMapper.Settings.
     /// </summary>
     private static string DapperGlobalState()
     {
         var state = new List<string> { $"MatchNamesWithUnderscores={DefaultTypeMap.MatchNamesWithUnderscores}" };
         foreach (var property in typeof(SqlMapper.Settings).GetProperties(BindingFlags.Public | BindingFlags.Static))
             state.Add($"Settings.{property.Name}={property.GetValue(null)}");
-        foreach (var name in new[] { "typeHandlers", "typeMap", "_typeMaps" })
-        {
-            var field = typeof(SqlMapper).GetField(name, BindingFlags.NonPublic | BindingFlags.Static)
-                ?? throw new InvalidOperationException($"Dapper no longer has SqlMapper.{name}; update this test.");
-            var keys = field.GetValue(null) is IDictionary table ? table.Keys.Cast<object>().Select(k => k.ToString()).Order().ToList() : [];
-            state.Add($"{name}=[{string.Join(", ", keys)}]");
-        }
+        state.Add($"typeHandlers=[{string.Join(", ", Keys(DapperTable("typeHandlers")))}]");
+        state.Add($"typeMap=[{string.Join(", ", Keys(DapperTable("typeMap")))}]");
+        var typeMaps = DapperTable("_typeMaps");
+        lock (typeMaps.SyncRoot)
+            state.Add($"custom type maps=[{string.Join(", ", Keys(typeMaps).Where(k => typeMaps[k] is not DefaultTypeMap))}]");
         return string.Join('\n', state);
+
+        static IDictionary DapperTable(string name) =>
+            typeof(SqlMapper).GetField(name, BindingFlags.NonPublic | BindingFlags.Static)?.GetValue(null) as IDictionary
+            ?? throw new InvalidOperationException($"Dapper no longer has the table SqlMapper.{name}; update this test.");
+
+        static List<object> Keys(IDictionary table) => table.Keys.Cast<object>().OrderBy(k => k.ToString()).ToList();
     }
 }

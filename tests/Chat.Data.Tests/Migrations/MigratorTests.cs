@@ -208,6 +208,7 @@ public sealed class MigratorTests : IAsyncLifetime
     [InlineData("chat; DROP SCHEMA public")]
     [InlineData("")]
     [InlineData("1chat")]
+    [InlineData("chat\n")]
     public void Schema_names_that_are_not_plain_identifiers_are_refused(string schema)
     {
         var error = Assert.Throws<ChatDataValidationException>(() => new ChatDataMigrator(_dataSource, schema));
