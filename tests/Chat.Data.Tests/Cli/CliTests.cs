@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Chat.Data.Tests.Infrastructure;
+
+namespace Chat.Data.Tests.Cli;
+
+/// <summary>The chat-data tool, run as a process the way a person runs it, against an empty database of its own.</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateEmptyAsync();
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task Migrate_status_up_and_down_work_against_a_real_database()
+    {
+        var connection = $"--connection={_database.ConnectionString}";
+
+        var pending = await RunAsync("migrate", "status", connection);
+        var up = await RunAsync("migrate", "up", connection);
+        var applied = await RunAsync("migrate", "status", connection);
+        var down = await RunAsync("migrate", "down", "--to", "0", connection);
+
+        Assert.Equal(0, pending.ExitCode);
+        Assert.Matches(@"0001\s+users\s+Pending", pending.Output);
+        Assert.Equal(0, up.ExitCode);
+        Assert.Contains("Applied 0001_users", up.Output);
+        Assert.Matches(@"0001\s+users\s+Applied", applied.Output);
+        Assert.Equal(0, down.ExitCode);
+        Assert.Contains("Reverted 0001_users", down.Output);
+    }
+
+    [Fact]
+    public async Task The_connection_can_come_from_the_environment_and_the_schema_is_honoured()
+    {
+        var result = await RunAsync(["migrate", "up", "--schema", "cli_schema"], new() { ["CHATDATA_CONNECTION"] = _database.ConnectionString });
+
+        Assert.Equal(0, result.ExitCode);
+        var status = await RunAsync("migrate", "status", "--schema", "cli_schema", $"--connection={_database.ConnectionString}");
+        Assert.Contains("Applied", status.Output);
+        Assert.Contains("Pending", (await RunAsync("migrate", "status", $"--connection={_database.ConnectionString}")).Output);
+    }
+
+    [Fact]
+    public async Task Usage_errors_exit_2_and_database_errors_exit_1_with_the_message()
+    {
+        var noConnection = await RunAsync(["migrate", "up"], new() { ["CHATDATA_CONNECTION"] = null });
+        var unknownTarget = await RunAsync("migrate", "up", "--to", "999", $"--connection={_database.ConnectionString}");
+
+        Assert.Equal(2, noConnection.ExitCode);
+        Assert.Contains("--connection", noConnection.Error);
+        Assert.Equal(1, unknownTarget.ExitCode);
+        Assert.Contains("0999", unknownTarget.Error);
+    }
+
+    [Fact]
+    public async Task Create_writes_the_next_numbered_pair_into_the_folder()
+    {
+        var folder = Directory.CreateTempSubdirectory("chat-data-cli-").FullName;
+        try
+        {
+            Assert.Equal(0, (await RunAsync("migrate", "create", "AddThings", "--dir", folder)).ExitCode);
+            Assert.Equal(0, (await RunAsync("migrate", "create", "more-things", "--dir", folder)).ExitCode);
+
+            Assert.Equal(
+                ["0001_add_things.down.sql", "0001_add_things.up.sql", "0002_more_things.down.sql", "0002_more_things.up.sql"],
+                Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+            Assert.Equal(2, (await RunAsync("migrate", "create", "café", "--dir", folder)).ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, []);
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, Dictionary<string, string?> environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "chat-data.dll"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        return (process.ExitCode, await output, await error);
+    }
+}
