@@ -1,0 +1,55 @@
+using Chat.Data.Migrations;
+using Npgsql;
+
+namespace Chat.Data.Benchmarks;
+
+/// <summary>The benchmark database: its own database on the test server, so tests and samples never share its data.</summary>
+internal static class BenchDatabase
+{
+    public const string EnvironmentVariable = "CHATDATA_TEST_PG";
+    public const string DatabaseName = "chatdata_bench";
+    public const string Schema = "chat";
+
+    public static bool IsConfigured => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    public static string NotConfiguredMessage =>
+        $"{EnvironmentVariable} is not set. Start the test servers with ./build.sh services up and export the " +
+        $"{EnvironmentVariable}=... line it prints, for example {EnvironmentVariable}='Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'.";
+
+    /// <summary>The test server, as the environment names it (any database on it).</summary>
+    public static string ServerConnectionString =>
+        IsConfigured ? Environment.GetEnvironmentVariable(EnvironmentVariable)! : throw new InvalidOperationException(NotConfiguredMessage);
+
+    /// <summary>
+    /// The benchmark database. Auto-prepare is on, as the library turns it on for its own data source,
+    /// so all three ways run with the same settings and the ratios measure the code, not the settings.
+    /// </summary>
+    public static string ConnectionString
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = DatabaseName };
+            if (builder.MaxAutoPrepare == 0)
+                builder.MaxAutoPrepare = 128;
+            return builder.ConnectionString;
+        }
+    }
+
+    /// <summary>Creates the database when it is missing and applies the library's migrations.</summary>
+    public static async Task CreateAndMigrateAsync()
+    {
+        await using (var server = NpgsqlDataSource.Create(ServerConnectionString))
+        await using (var exists = server.CreateCommand("SELECT 1 FROM pg_database WHERE datname = $1"))
+        {
+            exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DatabaseName });
+            if (await exists.ExecuteScalarAsync() is null)
+            {
+                await using var create = server.CreateCommand($"CREATE DATABASE {DatabaseName}");
+                await create.ExecuteNonQueryAsync();
+            }
+        }
+
+        await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
+        await new ChatDataMigrator(dataSource, Schema).MigrateUpAsync();
+    }
+}

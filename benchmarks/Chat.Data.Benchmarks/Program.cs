@@ -1,0 +1,28 @@
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Chat.Data.Benchmarks;
+using Npgsql;
+
+// dotnet run -c Release --project benchmarks/Chat.Data.Benchmarks -- [--ci] [BenchmarkDotNet args]
+var ci = args.Contains("--ci");
+var benchmarkArgs = args.Where(a => a != "--ci").ToArray();
+
+if (!BenchDatabase.IsConfigured)
+{
+    Console.Error.WriteLine(BenchDatabase.NotConfiguredMessage);
+    return 2;
+}
+
+// Seed once, before any benchmark process starts, so every benchmark reads the same data.
+await BenchDatabase.CreateAndMigrateAsync();
+await using (var dataSource = NpgsqlDataSource.Create(BenchDatabase.ConnectionString))
+    await new DataSeeder(dataSource, Console.Out).SeedAsync();
+
+var switcher = BenchmarkSwitcher.FromAssembly(typeof(UserLookupBenchmarks).Assembly);
+var config = BenchConfig.Create(ci);
+var summaries = (ci ? switcher.RunAll(config, benchmarkArgs) : switcher.Run(benchmarkArgs, config)).ToList();
+return summaries.All(Succeeded) ? 0 : 1;
+
+// A benchmark whose setup threw, or that measured nothing, fails the run (and so CI).
+static bool Succeeded(Summary summary) =>
+    !summary.HasCriticalValidationErrors && summary.Reports.Length > 0 && summary.Reports.All(r => r.Success && r.ResultStatistics is not null);
