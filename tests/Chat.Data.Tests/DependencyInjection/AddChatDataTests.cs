@@ -155,6 +155,21 @@ public sealed class AddChatDataTests(DatabaseFixture db) : IClassFixture<Databas
     }
 
     [Fact]
+    public async Task Two_hundred_concurrent_calls_share_a_pool_of_four_connections_without_leaking_one()
+    {
+        var pooled = new NpgsqlConnectionStringBuilder(db.Database.ConnectionString) { MaxPoolSize = 4, Timeout = 10 }.ConnectionString;
+        await using var services = Build(s => s.AddChatData(o => o.ConnectionString = pooled));
+        var users = services.GetRequiredService<IUserRepository>();
+
+        var created = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = $"Pool {i}" })));
+        var found = await Task.WhenAll(created.Select(u => users.FindByIdAsync(u.Id)));
+
+        Assert.Equal(created, found);
+        await Assert.ThrowsAsync<DuplicateException>(() => users.CreateAsync(new NewUser { Phone = created[0].Phone, DisplayName = "Again" }));
+        Assert.NotNull(await users.FindByIdAsync(created[0].Id));
+    }
+
+    [Fact]
     public async Task An_unreachable_database_raises_a_transient_typed_error()
     {
         await using var services = Build(s => s.AddChatData(o => o.ConnectionString = "Host=127.0.0.1;Port=1;Username=nobody;Timeout=2"));
