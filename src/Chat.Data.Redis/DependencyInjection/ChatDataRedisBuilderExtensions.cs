@@ -1,0 +1,51 @@
+using Chat.Data.Redis;
+using Chat.Data.Redis.Events;
+using Chat.Data.Redis.Internal;
+using Chat.Data.Redis.Otp;
+using Chat.Data.Redis.Presence;
+using Chat.Data.Redis.RateLimiting;
+using Chat.Data.Redis.Sessions;
+using Chat.Data.Redis.Typing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds Chat.Data.Redis to a Chat.Data registration.</summary>
+public static class ChatDataRedisBuilderExtensions
+{
+    /// <summary>
+    /// Adds the Redis helpers (<see cref="IOtpStore"/>, <see cref="IPresenceTracker"/>,
+    /// <see cref="IDistributedRateLimiter"/>, <see cref="ITypingIndicator"/>,
+    /// <see cref="ISessionRevocationList"/>, <see cref="IChatEventBus"/>) as singletons, and a health check
+    /// named <c>chat-data-redis</c>. Shares the host's <see cref="IConnectionMultiplexer"/> when one is
+    /// registered; otherwise connects with <see cref="ChatDataRedisOptions.Configuration"/> on first use
+    /// (and disposes that connection with the container). Options are validated when the host starts.
+    /// </summary>
+    /// <param name="builder">What <c>services.AddChatData(...)</c> returned.</param>
+    /// <param name="configure">Sets the options, at least <see cref="ChatDataRedisOptions.Configuration"/> and <see cref="OtpOptions.HmacKey"/>.</param>
+    /// <returns>The same builder.</returns>
+    public static IChatDataBuilder AddRedis(this IChatDataBuilder builder, Action<ChatDataRedisOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+
+        services.AddOptions<ChatDataRedisOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatDataRedisOptions>, ChatDataRedisOptionsValidator>());
+
+        if (services.Any(d => d.ServiceType == typeof(RedisConnection)))
+            return builder; // added before: the options above still apply; the services and the health check are there
+
+        services.TryAddSingleton<RedisConnection>();
+        services.TryAddSingleton<IOtpStore, OtpStore>();
+        services.TryAddSingleton<IPresenceTracker, PresenceTracker>();
+        services.TryAddSingleton<IDistributedRateLimiter, DistributedRateLimiter>();
+        services.TryAddSingleton<ITypingIndicator, TypingIndicator>();
+        services.TryAddSingleton<ISessionRevocationList, SessionRevocationList>();
+        services.TryAddSingleton<IChatEventBus, ChatEventBus>();
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("chat-data-redis", tags: ["chat-data", "redis"]);
+        return builder;
+    }
+}
