@@ -1,3 +1,4 @@
+using Chat.Data.Internal;
 using Chat.Data.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -42,7 +43,7 @@ internal sealed class EfCoreUsers(string connectionString)
             user.Property(u => u.Avatar).HasColumnName("avatar");
             user.Property(u => u.About).HasColumnName("about");
             user.Property(u => u.Presence).HasColumnName("presence")
-                .HasConversion(p => PresenceText.ToDb(p), text => PresenceText.FromDb(text));
+                .HasConversion(p => DbEnum<Presence>.ToDb(p, "presence"), text => DbEnum<Presence>.FromDb(text));
             user.Property(u => u.LastSeenAt).HasColumnName("last_seen_at");
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
             user.Property(u => u.UpdatedAt).HasColumnName("updated_at");

@@ -1,3 +1,4 @@
+using Chat.Data.Internal;
 using Chat.Data.Users;
 using Npgsql;
 
@@ -39,7 +40,7 @@ internal sealed class HandWrittenUsers(NpgsqlDataSource dataSource)
         DisplayName: r.GetString(4),
         Avatar: r.IsDBNull(5) ? null : r.GetString(5),
         About: r.GetString(6),
-        Presence: PresenceText.FromDb(r.GetString(7)),
+        Presence: DbEnum<Presence>.FromDb(r.GetString(7)),
         LastSeenAt: r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
         CreatedAt: r.GetFieldValue<DateTimeOffset>(9),
         UpdatedAt: r.GetFieldValue<DateTimeOffset>(10));

@@ -14,6 +14,9 @@ internal sealed class ChatDataExceptionHandler(IProblemDetailsService problemDet
             ChatDataValidationException e => Problem(StatusCodes.Status400BadRequest, "Invalid input", e.Reason, e.Field),
             DuplicateException e => Problem(StatusCodes.Status409Conflict, "Already taken", e.Message, e.Field),
             ReferenceNotFoundException e => Problem(StatusCodes.Status422UnprocessableEntity, "Unknown reference", e.Message, e.Field),
+            NotAMemberException e => Problem(StatusCodes.Status403Forbidden, "Not a member", e.Message, null),
+            NotPermittedException e => Problem(StatusCodes.Status403Forbidden, "Not permitted", e.Message, null),
+            MemberLimitException e => Problem(StatusCodes.Status409Conflict, "Chat is full", e.Message, null),
             // The message may describe the database; the client only needs to know to retry.
             ChatDataException { IsTransient: true } => Problem(StatusCodes.Status503ServiceUnavailable, "Database unavailable", "The database is busy or unreachable; retry shortly.", null),
             _ => null,

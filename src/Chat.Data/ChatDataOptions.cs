@@ -20,4 +20,7 @@ public sealed class ChatDataOptions
 
     /// <summary>Apply pending migrations when the host starts. Default false: run them with the CLI or <c>IChatDataMigrator</c>.</summary>
     public bool RunMigrationsOnStartup { get; set; }
+
+    /// <summary>The most active members a group or topic may have (seed 003: 300). Direct chats always have two.</summary>
+    public int MaxGroupMembers { get; set; } = 300;
 }

@@ -24,6 +24,7 @@ public sealed class ErrorTranslationTests
     [InlineData("users_phone_key", "users", "Phone")]
     [InlineData("users_external_id_key", "users", "ExternalId")]
     [InlineData("messages_client_msg_id_key", "messages", "ClientMsgId")]
+    [InlineData("message_hides_pkey", "message_hides", "Id")]
     public void Unique_violations_name_the_field_from_the_constraint(string constraint, string table, string field)
     {
         var error = Assert.IsType<DuplicateException>(PostgresErrors.Translate(Error(PostgresErrorCodes.UniqueViolation, constraint, table)));

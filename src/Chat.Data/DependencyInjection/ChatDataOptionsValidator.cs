@@ -29,6 +29,9 @@ internal sealed class ChatDataOptionsValidator(IServiceProviderIsService service
         if (!SchemaName.IsValid(options.Schema))
             failures.Add($"ChatData: ChatDataOptions.Schema '{options.Schema}' must be 1 to 63 lower-case letters, digits or underscores, starting with a letter or underscore.");
 
+        if (options.MaxGroupMembers < 2)
+            failures.Add($"ChatData: ChatDataOptions.MaxGroupMembers must be 2 or more ({options.MaxGroupMembers} given).");
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,5 +1,8 @@
 using Chat.Data;
+using Chat.Data.Chats;
 using Chat.Data.Internal;
+using Chat.Data.Messages;
+using Chat.Data.ReadState;
 using Chat.Data.Migrations;
 using Chat.Data.Users;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +39,10 @@ public static class ChatDataServiceCollectionExtensions
             return new ChatDataMigrator(db.DataSource, db.Schema, sp.GetService<ILogger<ChatDataMigrator>>());
         });
         services.TryAddSingleton<IUserRepository, UserRepository>();
+        services.TryAddSingleton<IChatRepository, ChatRepository>();
+        services.TryAddSingleton<IChatMemberRepository, ChatMemberRepository>();
+        services.TryAddSingleton<IMessageRepository, MessageRepository>();
+        services.TryAddSingleton<IReadStateRepository, ReadStateRepository>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MigrateOnStartupService>());
         services.AddHealthChecks().AddCheck<ChatDataHealthCheck>("chat-data", tags: ["chat-data", "postgresql"]);

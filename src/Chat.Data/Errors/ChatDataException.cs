@@ -89,3 +89,55 @@ public sealed class DatabaseUnavailableException : ChatDataException
     /// <inheritdoc />
     public override bool IsTransient => true;
 }
+
+/// <summary>The user is not an active member of the chat, and the call needs one (sending, reading, joining a topic of a chat they are not in).</summary>
+public sealed class NotAMemberException : ChatDataException
+{
+    /// <summary>Creates the exception for a known chat and user.</summary>
+    public NotAMemberException(Guid chatId, Guid userId, Exception? innerException = null)
+        : base($"User {userId} is not an active member of chat {chatId}.", innerException)
+    {
+        ChatId = chatId;
+        UserId = userId;
+    }
+
+    /// <summary>Creates the exception when the database reports the rule without naming the pair.</summary>
+    public NotAMemberException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The chat, when known.</summary>
+    public Guid ChatId { get; }
+
+    /// <summary>The user who is not a member, when known.</summary>
+    public Guid UserId { get; }
+}
+
+/// <summary>The call is well-formed but the rules do not let this user do it (editing another's message, removing a chat's owner).</summary>
+public sealed class NotPermittedException : ChatDataException
+{
+    /// <summary>Creates the exception.</summary>
+    public NotPermittedException(string reason)
+        : base(reason)
+    {
+    }
+}
+
+/// <summary>Adding the members would take a group past <c>ChatDataOptions.MaxGroupMembers</c>.</summary>
+public sealed class MemberLimitException : ChatDataException
+{
+    /// <summary>Creates the exception.</summary>
+    public MemberLimitException(Guid chatId, int limit)
+        : base($"Chat {chatId} would exceed its limit of {limit} active members.")
+    {
+        ChatId = chatId;
+        Limit = limit;
+    }
+
+    /// <summary>The chat that is full.</summary>
+    public Guid ChatId { get; }
+
+    /// <summary>The member limit in force.</summary>
+    public int Limit { get; }
+}

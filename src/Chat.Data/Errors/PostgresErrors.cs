@@ -15,6 +15,9 @@ namespace Chat.Data;
 /// </remarks>
 internal static class PostgresErrors
 {
+    /// <summary>Raised by the schema's own triggers when a rule needs an active chat member (see 0002_chats.up.sql).</summary>
+    public const string NotAMemberSqlState = "CD001";
+
     /// <summary>The library's error for <paramref name="exception"/>, or null when it is not one the library knows.</summary>
     public static ChatDataException? Translate(NpgsqlException exception)
     {
@@ -29,6 +32,7 @@ internal static class PostgresErrors
             PostgresErrorCodes.NotNullViolation => new ChatDataValidationException(Pascal(pg.ColumnName ?? "value"), "a value is required.", pg),
             PostgresErrorCodes.StringDataRightTruncation => new ChatDataValidationException(Pascal(pg.ColumnName ?? "value"), "the text is too long.", pg),
             PostgresErrorCodes.CharacterNotInRepertoire => new ChatDataValidationException(Pascal(pg.ColumnName ?? "value"), "the text holds a character PostgreSQL cannot store (NUL).", pg),
+            NotAMemberSqlState => new NotAMemberException(pg.MessageText, pg),
             PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure => new ConcurrencyConflictException(pg),
             _ when pg.IsTransient => new DatabaseUnavailableException(pg),
             _ => null,
@@ -42,6 +46,9 @@ internal static class PostgresErrors
             return Pascal(pg.ColumnName ?? "value");
         if (pg.TableName is { Length: > 0 } table && name.StartsWith(table + "_", StringComparison.Ordinal))
             name = name[(table.Length + 1)..];
+        // A primary key names no column: {table}_pkey is the row's identity.
+        if (name == "pkey")
+            return "Id";
         foreach (var suffix in (ReadOnlySpan<string>)["_key", "_fkey", "_check", "_excl"])
         {
             if (name.EndsWith(suffix, StringComparison.Ordinal))

@@ -46,11 +46,31 @@ internal sealed class ChatDatabase : IAsyncDisposable
         RunAsync(async (connection, command) =>
         {
             await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
-            var rows = new List<T>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                rows.Add(read(reader));
-            return rows;
+            return await ReadAllAsync(reader, read, cancellationToken).ConfigureAwait(false);
         }, sql, param, cancellationToken);
+
+    /// <summary>
+    /// Every row of the second statement of a two-statement command whose first statement takes a row
+    /// lock (its rows are skipped). Both go in one round trip and run in one implicit transaction; in
+    /// READ COMMITTED the second statement's snapshot is taken once the lock is granted, so it sees every
+    /// change committed before that, which a locking CTE inside a single statement would not (its
+    /// snapshot predates the wait for the lock).
+    /// </summary>
+    public Task<List<T>> QueryAfterLockAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        RunAsync(async (connection, command) =>
+        {
+            await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            return await ReadAllAsync(reader, read, cancellationToken).ConfigureAwait(false);
+        }, sql, param, cancellationToken);
+
+    private static async Task<List<T>> ReadAllAsync<T>(DbDataReader reader, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            rows.Add(read(reader));
+        return rows;
+    }
 
     /// <summary>The number of rows the statement affected.</summary>
     public Task<int> ExecuteAsync(string sql, object? param, CancellationToken cancellationToken) =>

@@ -28,4 +28,41 @@ internal static class Check
             throw new ChatDataValidationException(field, "NUL characters cannot be stored.");
         return value;
     }
+
+    /// <summary>A page size from 1 to <paramref name="max"/>.</summary>
+    public static int Limit(int limit, int max = 200)
+    {
+        if (limit < 1 || limit > max)
+            throw new ChatDataValidationException("limit", $"use 1 to {max} ({limit} given).");
+        return limit;
+    }
+
+    /// <summary>Null, or the text of one JSON object of at most <paramref name="maxLength"/> characters.</summary>
+    public static string? JsonObject(string? json, string field, int maxLength = 16_384)
+    {
+        if (Optional(json, field, maxLength) is null)
+            return null;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json!);
+            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object)
+                return json;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        throw new ChatDataValidationException(field, "a JSON object is required, for example {\"color\": \"#ff5733\"}.");
+    }
+
+    /// <summary>The ids, each non-empty, at most <paramref name="max"/>, duplicates removed.</summary>
+    public static Guid[] Ids(IReadOnlyCollection<Guid>? ids, string field, int max)
+    {
+        ArgumentNullException.ThrowIfNull(ids, field);
+        if (ids.Count > max)
+            throw new ChatDataValidationException(field, $"at most {max} ids per call ({ids.Count} given).");
+        var i = 0;
+        foreach (var id in ids)
+            NotEmpty(id, $"{field}[{i++}]");
+        return ids.Distinct().ToArray();
+    }
 }

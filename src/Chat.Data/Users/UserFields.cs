@@ -38,23 +38,3 @@ internal static partial class UserFields
     [GeneratedRegex(@"^[a-zA-Z0-9_]{3,50}\z")]
     private static partial Regex UsernamePattern();
 }
-
-/// <summary>The one place <see cref="Presence"/> meets its text column.</summary>
-internal static class PresenceText
-{
-    public static string ToDb(Presence presence) => presence switch
-    {
-        Presence.Online => "online",
-        Presence.Away => "away",
-        Presence.Offline => "offline",
-        _ => throw new ChatDataValidationException("presence", $"'{presence}' is not a Presence."),
-    };
-
-    public static Presence FromDb(string text) => text switch
-    {
-        "online" => Presence.Online,
-        "away" => Presence.Away,
-        "offline" => Presence.Offline,
-        _ => throw new InvalidOperationException($"Unknown presence '{text}' in the users table."),
-    };
-}

@@ -17,7 +17,7 @@ internal sealed class UserRepository(ChatDatabase db) : IUserRepository
         DisplayName: r.GetString(4),
         Avatar: r.IsDBNull(5) ? null : r.GetString(5),
         About: r.GetString(6),
-        Presence: PresenceText.FromDb(r.GetString(7)),
+        Presence: DbEnum<Presence>.FromDb(r.GetString(7)),
         LastSeenAt: r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
         CreatedAt: r.GetFieldValue<DateTimeOffset>(9),
         UpdatedAt: r.GetFieldValue<DateTimeOffset>(10));
@@ -146,7 +146,7 @@ internal sealed class UserRepository(ChatDatabase db) : IUserRepository
         Check.NotEmpty(id, nameof(id));
         return await db.ExecuteAsync(
             "UPDATE {schema}.users SET presence = @presence, last_seen_at = now() WHERE id = @id",
-            new { id, presence = PresenceText.ToDb(presence) }, cancellationToken).ConfigureAwait(false) == 1;
+            new { id, presence = DbEnum<Presence>.ToDb(presence, nameof(presence)) }, cancellationToken).ConfigureAwait(false) == 1;
     }
 
     public async Task<string?> GetPasswordHashAsync(Guid id, CancellationToken cancellationToken = default)

@@ -1,3 +1,6 @@
+using Chat.Data.Chats;
+using Chat.Data.Messages;
+using Chat.Data.ReadState;
 using Chat.Data.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -18,6 +21,17 @@ public sealed class DatabaseFixture : IAsyncLifetime
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("The fixture is not initialised.");
 
     public IUserRepository Users => Services.GetRequiredService<IUserRepository>();
+
+    public IChatRepository Chats => Services.GetRequiredService<IChatRepository>();
+
+    public IChatMemberRepository Members => Services.GetRequiredService<IChatMemberRepository>();
+
+    public IMessageRepository Messages => Services.GetRequiredService<IMessageRepository>();
+
+    public IReadStateRepository ReadState => Services.GetRequiredService<IReadStateRepository>();
+
+    /// <summary>Rows written straight to the database, for arranging a test without the repository under test.</summary>
+    public Arrange Arrange => new(this);
 
     public async Task InitializeAsync()
     {

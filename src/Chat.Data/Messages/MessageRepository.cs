@@ -1,0 +1,568 @@
+using System.Data.Common;
+using Chat.Data.Internal;
+using Npgsql;
+
+namespace Chat.Data.Messages;
+
+internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
+{
+    // Every query that returns messages selects these columns in this order, for Read: from the
+    // messages table aliased m, or from a row set of the same column names aliased m.
+    private const string Columns =
+        "m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.type, m.content, m.metadata, m.reply_to_id, m.thread_root_id, " +
+        "m.reply_count, m.last_reply_at, m.mentions, m.edited_at, m.deleted_at, m.deleted_by, m.flagged, m.created_at";
+
+    // The ordinal of the first column a query selects after Columns.
+    private const int After = 18;
+
+    // What a viewer sees: not the messages they hid ("delete for me"). Each query also drops the
+    // ones at or below the viewer's cleared_seq, which it reads with the membership it checks.
+    private const string NotHidden =
+        "NOT EXISTS (SELECT 1 FROM {schema}.message_hides h WHERE h.user_id = @viewerId AND h.message_id = m.id)";
+
+    // The next edit version is read from the statement's snapshot: an edit committed while this one
+    // waited for the message's row lock can take the same number, and a retry's fresh snapshot sees it.
+    // Each failed attempt means a competing edit committed, so with up to this many edits of one
+    // message at once every one of them succeeds.
+    private const int MaxEditAttempts = 10;
+
+    private static Message Read(DbDataReader r) => new(
+        Id: r.GetGuid(0),
+        ChatId: r.GetGuid(1),
+        Seq: r.GetInt64(2),
+        SenderId: r.IsDBNull(3) ? null : r.GetGuid(3),
+        ClientMessageId: r.IsDBNull(4) ? null : r.GetString(4),
+        Type: DbEnum<MessageType>.FromDb(r.GetString(5)),
+        Content: r.IsDBNull(6) ? null : r.GetString(6),
+        Metadata: r.IsDBNull(7) ? null : r.GetString(7),
+        ReplyToId: r.IsDBNull(8) ? null : r.GetGuid(8),
+        ThreadRootId: r.IsDBNull(9) ? null : r.GetGuid(9),
+        ReplyCount: r.GetInt32(10),
+        LastReplyAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
+        Mentions: r.GetFieldValue<Guid[]>(12),
+        EditedAt: r.IsDBNull(13) ? null : r.GetFieldValue<DateTimeOffset>(13),
+        DeletedAt: r.IsDBNull(14) ? null : r.GetFieldValue<DateTimeOffset>(14),
+        DeletedBy: r.IsDBNull(15) ? null : r.GetGuid(15),
+        Flagged: r.GetBoolean(16),
+        CreatedAt: r.GetFieldValue<DateTimeOffset>(17));
+
+    /// <summary>The message of a row whose Columns may all be NULL (an outer join that found none).</summary>
+    private static Message? ReadOptional(DbDataReader r) => r.IsDBNull(0) ? null : Read(r);
+
+    public async Task<Message> SendAsync(NewMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Check.NotEmpty(message.ChatId, nameof(NewMessage.ChatId));
+        var type = DbEnum<MessageType>.ToDb(message.Type, nameof(NewMessage.Type));
+        var row = new
+        {
+            Id = Guid.CreateVersion7(),
+            message.ChatId,
+            SenderId = MessageFields.Sender(message.SenderId, message.Type, nameof(NewMessage.SenderId)),
+            ClientMsgId = MessageFields.ClientMessageId(message.ClientMessageId, nameof(NewMessage.ClientMessageId)),
+            Type = type,
+            Content = MessageFields.Content(message.Content, message.Type, nameof(NewMessage.Content)),
+            Metadata = Check.JsonObject(message.Metadata, nameof(NewMessage.Metadata)),
+            ReplyToId = MessageFields.OptionalId(message.ReplyToId, nameof(NewMessage.ReplyToId)),
+            ThreadRootId = MessageFields.OptionalId(message.ThreadRootId, nameof(NewMessage.ThreadRootId)),
+            Mentions = Check.Ids(message.Mentions, nameof(NewMessage.Mentions), MessageFields.MaxMentions),
+            message.Flagged,
+        };
+
+        SendResult sent;
+        try
+        {
+            sent = (await db.QuerySingleOrDefaultAsync(
+                $$"""
+                WITH checks AS (
+                    SELECT c.id IS NOT NULL AS chat_found,
+                           @SenderId IS NULL OR EXISTS (
+                               SELECT 1 FROM {schema}.chat_members cm
+                               WHERE cm.chat_id = @ChatId AND cm.user_id = @SenderId AND cm.left_at IS NULL) AS is_member,
+                           @ReplyToId IS NULL OR EXISTS (
+                               SELECT 1 FROM {schema}.messages r WHERE r.id = @ReplyToId AND r.chat_id = @ChatId) AS reply_ok,
+                           @ThreadRootId IS NULL OR EXISTS (
+                               SELECT 1 FROM {schema}.messages t
+                               WHERE t.id = @ThreadRootId AND t.chat_id = @ChatId AND t.thread_root_id IS NULL) AS thread_ok,
+                           (SELECT e.id FROM {schema}.messages e
+                            WHERE e.chat_id = @ChatId AND e.sender_id = @SenderId AND e.client_msg_id = @ClientMsgId) AS existing_id
+                    FROM (VALUES (1)) AS one (x)
+                    LEFT JOIN {schema}.chats c ON c.id = @ChatId AND c.deleted_at IS NULL
+                ),
+                chat AS (
+                    -- The chat row's lock serialises the chat's sends: each takes the next seq, with no gap.
+                    UPDATE {schema}.chats c
+                    SET last_seq = c.last_seq + 1, message_count = c.message_count + 1,
+                        last_message_id = @Id, last_message_at = clock_timestamp(), archived_at = NULL
+                    FROM checks k
+                    WHERE c.id = @ChatId AND c.deleted_at IS NULL
+                      AND k.chat_found AND k.is_member AND k.reply_ok AND k.thread_ok AND k.existing_id IS NULL
+                    RETURNING c.last_seq AS seq, c.last_message_at AS at
+                ),
+                inserted AS (
+                    INSERT INTO {schema}.messages AS m
+                        (id, chat_id, seq, sender_id, client_msg_id, type, content, metadata, reply_to_id, thread_root_id, mentions, flagged, created_at)
+                    SELECT @Id, @ChatId, chat.seq, @SenderId, @ClientMsgId, @Type, @Content, CAST(@Metadata AS jsonb),
+                           @ReplyToId, @ThreadRootId, @Mentions, @Flagged, chat.at
+                    FROM chat
+                    RETURNING {{Columns}}
+                ),
+                sender AS (
+                    UPDATE {schema}.chat_members cm
+                    SET last_read_seq = greatest(cm.last_read_seq, chat.seq), last_read_at = chat.at,
+                        last_delivered_seq = greatest(cm.last_delivered_seq, chat.seq), last_delivered_at = chat.at
+                    FROM chat
+                    WHERE cm.chat_id = @ChatId AND cm.user_id = @SenderId
+                ),
+                mentioned AS (
+                    -- Not the sender: one statement must not update the same member row twice.
+                    UPDATE {schema}.chat_members cm
+                    SET unread_mention_count = cm.unread_mention_count + 1
+                    FROM chat
+                    WHERE cm.chat_id = @ChatId AND cm.user_id = ANY(@Mentions) AND cm.left_at IS NULL
+                      AND cm.user_id IS DISTINCT FROM @SenderId
+                ),
+                thread AS (
+                    UPDATE {schema}.messages t
+                    SET reply_count = t.reply_count + 1, last_reply_at = chat.at
+                    FROM chat
+                    WHERE t.id = @ThreadRootId
+                )
+                SELECT {{Columns}}, k.chat_found, k.is_member, k.reply_ok, k.thread_ok
+                FROM checks k
+                LEFT JOIN LATERAL (
+                    SELECT {{Columns}} FROM inserted m
+                    UNION ALL
+                    SELECT {{Columns}} FROM {schema}.messages m WHERE m.id = k.existing_id
+                ) m ON true
+                """,
+                row,
+                static r => new SendResult(ReadOptional(r), r.GetBoolean(After), r.GetBoolean(After + 1), r.GetBoolean(After + 2), r.GetBoolean(After + 3)),
+                cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (DuplicateException e) when (e.Field == "ClientMsgId")
+        {
+            // A concurrent send with the same client id took the chat's lock first and committed; this
+            // statement rolled back whole (no seq spent). Its message is the answer to this retry.
+            var first = await db.QuerySingleOrDefaultAsync(
+                $$"""
+                SELECT {{Columns}} FROM {schema}.messages m
+                WHERE m.chat_id = @ChatId AND m.sender_id = @SenderId AND m.client_msg_id = @ClientMsgId
+                """,
+                row, Read, cancellationToken).ConfigureAwait(false);
+            if (first is null)
+                throw;
+            return first;
+        }
+
+        if (sent.Message is { } stored)
+            return stored;
+        if (!sent.ChatFound)
+            throw new ReferenceNotFoundException(nameof(NewMessage.ChatId));
+        if (!sent.IsMember)
+            throw new NotAMemberException(message.ChatId, message.SenderId!.Value);
+        if (!sent.ReplyOk)
+            throw new ChatDataValidationException(nameof(NewMessage.ReplyToId), "must be a message of the same chat.");
+        if (!sent.ThreadOk)
+            throw new ChatDataValidationException(nameof(NewMessage.ThreadRootId), "must be a message of the same chat that is not itself a thread reply.");
+        // Every check passed on the statement's snapshot, but the chat was deleted while it waited for the row.
+        throw new ReferenceNotFoundException(nameof(NewMessage.ChatId));
+    }
+
+    public Task<Message?> FindByIdAsync(Guid messageId, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(messageId, nameof(messageId));
+        return db.QuerySingleOrDefaultAsync(
+            $$"""SELECT {{Columns}} FROM {schema}.messages m WHERE m.id = @messageId""",
+            new { messageId }, Read, cancellationToken);
+    }
+
+    // Both pages read a window around b.up_to: up to b.older visible messages at or below it (newest
+    // first) and b.newer above it (oldest first), each side fetching one more to tell whether it
+    // reached the end. `bounds` yields one row (chat_id, member, cleared_seq, up_to, older, newer),
+    // or none when the thread root does not exist; `scope` picks the rows, a range scan on (scope, seq).
+    private static string PageSql(string bounds, string scope) => $$"""
+        WITH bounds AS (
+        {{bounds}}
+        )
+        SELECT {{Columns}}, m.side, b.older, b.newer, b.member, b.chat_id
+        FROM bounds b
+        LEFT JOIN LATERAL (
+            (SELECT {{Columns}}, -1 AS side FROM {schema}.messages m
+             WHERE b.member AND {{scope}} AND m.seq <= b.up_to AND m.seq > b.cleared_seq AND {{NotHidden}}
+             ORDER BY m.seq DESC LIMIT b.older + 1)
+            UNION ALL
+            (SELECT {{Columns}}, 1 AS side FROM {schema}.messages m
+             WHERE b.member AND {{scope}} AND m.seq > b.up_to AND m.seq > b.cleared_seq AND {{NotHidden}}
+             ORDER BY m.seq LIMIT b.newer + 1)
+        ) m ON true
+        """;
+
+    // Internal for the test that checks its plan (EXPLAIN).
+    internal static readonly string HistorySql = PageSql(
+        bounds: """
+            SELECT @chatId AS chat_id, cm.user_id IS NOT NULL AS member, coalesce(cm.cleared_seq, 0) AS cleared_seq,
+                   CASE WHEN u.unread THEN cm.last_read_seq + 1 ELSE @UpTo END AS up_to,
+                   CASE WHEN u.unread THEN @AroundOlder ELSE @Older END AS older,
+                   CASE WHEN u.unread THEN @AroundNewer ELSE @Newer END AS newer
+            FROM (VALUES (1)) AS one (x)
+            LEFT JOIN {schema}.chat_members cm ON cm.chat_id = @chatId AND cm.user_id = @viewerId AND cm.left_at IS NULL
+            LEFT JOIN {schema}.chats c ON c.id = @chatId
+            -- First unread: around the first message after the read mark, when there is one.
+            CROSS JOIN LATERAL (SELECT @FirstUnread AND cm.last_read_seq < c.last_seq AS unread) u
+            """,
+        scope: "m.chat_id = @chatId");
+
+    public Task<MessagePage> GetHistoryAsync(Guid chatId, Guid viewerId, HistoryAnchor anchor, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(chatId, nameof(chatId));
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        Check.Limit(limit);
+        if (anchor.Seq < 0)
+            throw new ChatDataValidationException(nameof(anchor), $"a seq of 0 or more is required ({anchor.Seq} given).");
+
+        var around = Window.Around(anchor.Seq, limit);
+        var window = anchor.Kind switch
+        {
+            HistoryAnchorKind.Latest or HistoryAnchorKind.FirstUnread => new Window(long.MaxValue, limit, 0),
+            HistoryAnchorKind.Before => new Window(anchor.Seq - 1, limit, 0),
+            HistoryAnchorKind.After => new Window(anchor.Seq, 0, limit),
+            HistoryAnchorKind.Around => around,
+            _ => throw new ChatDataValidationException(nameof(anchor), $"'{anchor.Kind}' is not a {nameof(HistoryAnchorKind)}."),
+        };
+        return PageAsync(
+            HistorySql,
+            new
+            {
+                chatId,
+                viewerId,
+                window.UpTo,
+                window.Older,
+                window.Newer,
+                FirstUnread = anchor.Kind == HistoryAnchorKind.FirstUnread,
+                AroundOlder = around.Older,
+                AroundNewer = around.Newer,
+            },
+            viewerId, cancellationToken);
+    }
+
+    private static readonly string ThreadSql = PageSql(
+        bounds: """
+            SELECT r.chat_id, cm.user_id IS NOT NULL AS member, coalesce(cm.cleared_seq, 0) AS cleared_seq,
+                   @afterSeq AS up_to, 0 AS older, @limit AS newer
+            FROM {schema}.messages r
+            LEFT JOIN {schema}.chat_members cm ON cm.chat_id = r.chat_id AND cm.user_id = @viewerId AND cm.left_at IS NULL
+            WHERE r.id = @rootMessageId
+            """,
+        scope: "m.thread_root_id = @rootMessageId");
+
+    public Task<MessagePage> GetThreadAsync(Guid rootMessageId, Guid viewerId, long? afterSeq = null, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(rootMessageId, nameof(rootMessageId));
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        Check.Limit(limit);
+        if (afterSeq < 0)
+            throw new ChatDataValidationException(nameof(afterSeq), $"a seq of 0 or more is required ({afterSeq} given).");
+
+        return PageAsync(ThreadSql, new { rootMessageId, viewerId, afterSeq = afterSeq ?? 0, limit }, viewerId, cancellationToken);
+    }
+
+    private async Task<MessagePage> PageAsync(string sql, object param, Guid viewerId, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync(
+            sql, param,
+            static r => new PageRow(
+                ReadOptional(r),
+                r.IsDBNull(After) ? 0 : r.GetInt32(After),
+                r.GetInt32(After + 1),
+                r.GetInt32(After + 2),
+                r.GetBoolean(After + 3),
+                r.GetGuid(After + 4)),
+            cancellationToken).ConfigureAwait(false);
+        // Only a thread's bounds can be missing: its root message does not exist.
+        if (rows.Count == 0)
+            throw new ReferenceNotFoundException("rootMessageId");
+        var bounds = rows[0];
+        if (!bounds.Member)
+            throw new NotAMemberException(bounds.ChatId, viewerId);
+
+        var older = rows.Where(r => r.Side < 0).Select(r => r.Message!).ToList();
+        var newer = rows.Where(r => r.Side > 0).Select(r => r.Message!).ToList();
+        var messages = older.Take(bounds.Older).Reverse().Concat(newer.Take(bounds.Newer)).ToList();
+        return new MessagePage(messages, ReachedOldest: older.Count <= bounds.Older, ReachedNewest: newer.Count <= bounds.Newer);
+    }
+
+    public async Task<Message?> EditAsync(Guid messageId, Guid editorId, string content, string? metadata = null, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(messageId, nameof(messageId));
+        Check.NotEmpty(editorId, nameof(editorId));
+        var row = new
+        {
+            messageId,
+            editorId,
+            content = Check.Optional(content, nameof(content), MessageFields.MaxContentLength)
+                ?? throw new ChatDataValidationException(nameof(content), "a value is required."),
+            // Whether blank text is allowed depends on the message's type, which only the database knows.
+            blank = string.IsNullOrWhiteSpace(content),
+            metadata = Check.JsonObject(metadata, nameof(metadata)),
+        };
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await EditOnceAsync(row, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DuplicateException e) when (e.InnerException is PostgresException { ConstraintName: "message_edits_pkey" } pg)
+            {
+                if (attempt == MaxEditAttempts)
+                    throw new ConcurrencyConflictException(pg);
+            }
+        }
+    }
+
+    private async Task<Message?> EditOnceAsync(object row, CancellationToken cancellationToken)
+    {
+        var edit = await db.QuerySingleOrDefaultAsync(
+            $$"""
+            WITH target AS (
+                SELECT m.id, m.content, m.metadata,
+                       m.type = 'system' AS is_system,
+                       m.sender_id IS NOT DISTINCT FROM @editorId AS is_sender,
+                       m.deleted_at IS NOT NULL AS is_deleted,
+                       m.type = 'text' AND @blank AS is_blank_text
+                FROM {schema}.messages m
+                WHERE m.id = @messageId
+                FOR NO KEY UPDATE
+            ),
+            allowed AS (
+                SELECT t.id, t.content, t.metadata FROM target t
+                WHERE NOT t.is_system AND t.is_sender AND NOT t.is_deleted AND NOT t.is_blank_text
+            ),
+            saved AS (
+                INSERT INTO {schema}.message_edits (message_id, version, content, metadata, edited_at)
+                SELECT a.id, coalesce((SELECT max(e.version) FROM {schema}.message_edits e WHERE e.message_id = a.id), 0) + 1,
+                       a.content, a.metadata, now()
+                FROM allowed a
+            ),
+            edited AS (
+                UPDATE {schema}.messages m
+                SET content = @content, metadata = coalesce(CAST(@metadata AS jsonb), m.metadata), edited_at = now()
+                FROM allowed a
+                WHERE m.id = a.id
+                RETURNING {{Columns}}
+            )
+            SELECT {{Columns}}, t.is_system, t.is_sender, t.is_deleted, t.is_blank_text
+            FROM target t
+            LEFT JOIN edited m ON true
+            """,
+            row,
+            static r => new EditResult(ReadOptional(r), r.GetBoolean(After), r.GetBoolean(After + 1), r.GetBoolean(After + 2), r.GetBoolean(After + 3)),
+            cancellationToken).ConfigureAwait(false);
+
+        if (edit is null)
+            return null;
+        if (edit.Message is { } edited)
+            return edited;
+        if (edit.IsSystem)
+            throw new NotPermittedException("A system message cannot be edited.");
+        if (!edit.IsSender)
+            throw new NotPermittedException("Only the sender can edit a message.");
+        if (edit.IsDeleted)
+            throw new NotPermittedException("A message deleted for everyone cannot be edited.");
+        throw new ChatDataValidationException("content", "a non-blank value is required for a text message.");
+    }
+
+    public async Task<IReadOnlyList<MessageEdit>> ListEditsAsync(Guid messageId, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(messageId, nameof(messageId));
+        return await db.QueryAsync(
+            """
+            SELECT message_id, version, content, metadata, edited_at FROM {schema}.message_edits
+            WHERE message_id = @messageId
+            ORDER BY version
+            """,
+            new { messageId },
+            static r => new MessageEdit(
+                r.GetGuid(0),
+                r.GetInt32(1),
+                r.IsDBNull(2) ? null : r.GetString(2),
+                r.IsDBNull(3) ? null : r.GetString(3),
+                r.GetFieldValue<DateTimeOffset>(4)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DeletedMessage?> DeleteForEveryoneAsync(Guid messageId, Guid deletedBy, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(messageId, nameof(messageId));
+        Check.NotEmpty(deletedBy, nameof(deletedBy));
+        var deleted = await db.QuerySingleOrDefaultAsync(
+            $$"""
+            WITH chat AS (
+                -- The chat row first, as a send takes it: holding the message while waiting for the chat
+                -- would deadlock with a send that holds the chat and bumps this message's reply count.
+                SELECT c.id FROM {schema}.chats c
+                WHERE c.id = (SELECT m.chat_id FROM {schema}.messages m WHERE m.id = @messageId)
+                FOR NO KEY UPDATE
+            ),
+            target AS (
+                SELECT {{Columns}},
+                       m.sender_id IS NOT DISTINCT FROM @deletedBy OR EXISTS (
+                           SELECT 1 FROM {schema}.chat_members cm
+                           WHERE cm.chat_id = m.chat_id AND cm.user_id = @deletedBy AND cm.left_at IS NULL
+                             AND cm.role IN ('owner', 'admin')) AS allowed
+                FROM chat
+                JOIN {schema}.messages m ON m.chat_id = chat.id
+                WHERE m.id = @messageId
+                FOR NO KEY UPDATE OF m
+            ),
+            deleted AS (
+                UPDATE {schema}.messages m
+                SET content = NULL, metadata = NULL, mentions = '{}', deleted_at = now(), deleted_by = @deletedBy
+                FROM target t
+                WHERE m.id = t.id AND t.allowed AND t.deleted_at IS NULL
+                RETURNING {{Columns}}
+            ),
+            counted AS (
+                UPDATE {schema}.chats c SET message_count = c.message_count - 1
+                FROM deleted d
+                WHERE c.id = d.chat_id
+            ),
+            attachments AS (
+                DELETE FROM {schema}.message_attachments a
+                USING deleted d
+                WHERE a.message_id = d.id
+                RETURNING a.storage_key, a.thumbnail_key
+            )
+            SELECT {{Columns}}, m.allowed,
+                   ARRAY(SELECT k.key FROM attachments a, LATERAL (VALUES (a.storage_key), (a.thumbnail_key)) AS k (key)
+                         WHERE k.key IS NOT NULL)
+            FROM (
+                SELECT {{Columns}}, true AS allowed FROM deleted m
+                UNION ALL
+                -- Deleted before (deleting twice returns it again, with no keys), or not allowed.
+                SELECT {{Columns}}, m.allowed FROM target m WHERE NOT EXISTS (SELECT 1 FROM deleted)
+            ) m
+            """,
+            new { messageId, deletedBy },
+            static r => new DeleteResult(Read(r), r.GetBoolean(After), r.GetFieldValue<string[]>(After + 1)),
+            cancellationToken).ConfigureAwait(false);
+
+        if (deleted is null)
+            return null;
+        if (!deleted.Allowed)
+            throw new NotPermittedException("Only the sender, or an owner or admin of the chat, can delete a message for everyone.");
+        return new DeletedMessage(deleted.Message, deleted.StorageKeys);
+    }
+
+    public async Task<bool> HideForMeAsync(Guid messageId, Guid userId, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(messageId, nameof(messageId));
+        Check.NotEmpty(userId, nameof(userId));
+        var target = await db.QuerySingleOrDefaultAsync(
+            """
+            WITH target AS (
+                SELECT m.id, m.chat_id, EXISTS (
+                           SELECT 1 FROM {schema}.chat_members cm
+                           WHERE cm.chat_id = m.chat_id AND cm.user_id = @userId AND cm.left_at IS NULL) AS member
+                FROM {schema}.messages m
+                WHERE m.id = @messageId
+            ),
+            hidden AS (
+                INSERT INTO {schema}.message_hides (message_id, user_id)
+                SELECT t.id, @userId FROM target t WHERE t.member
+                ON CONFLICT DO NOTHING
+            )
+            SELECT t.chat_id, t.member FROM target t
+            """,
+            new { messageId, userId },
+            static r => new HideResult(r.GetGuid(0), r.GetBoolean(1)),
+            cancellationToken).ConfigureAwait(false);
+
+        if (target is null)
+            return false;
+        return target.Member ? true : throw new NotAMemberException(target.ChatId, userId);
+    }
+
+    // Full text ranks whole words; the substring match (trigram index) finds parts of words and
+    // scripts the 'simple' parser cannot split (Chinese, Japanese, Thai), and earns a bonus.
+    // Internal for the test that checks its plan (EXPLAIN).
+    internal const string SearchSql = $$"""
+        SELECT {{Columns}},
+               CAST(ts_rank(m.search_vector, websearch_to_tsquery('simple', @query))
+                    + CASE WHEN m.content ILIKE @pattern ESCAPE '\' THEN 0.1 ELSE 0 END AS double precision) AS rank
+        FROM {schema}.messages m
+        JOIN {schema}.chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = @viewerId AND cm.left_at IS NULL
+        WHERE m.deleted_at IS NULL
+          AND (m.search_vector @@ websearch_to_tsquery('simple', @query) OR m.content ILIKE @pattern ESCAPE '\')
+          AND (@chatId IS NULL OR m.chat_id = @chatId)
+          AND m.seq > cm.cleared_seq AND {{NotHidden}}
+        ORDER BY rank DESC, m.created_at DESC
+        LIMIT @limit
+        """;
+
+    public async Task<IReadOnlyList<MessageSearchHit>> SearchAsync(Guid userId, string query, Guid? chatId = null, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(userId, nameof(userId));
+        Check.Required(query, nameof(query), MessageFields.MaxQueryLength);
+        MessageFields.OptionalId(chatId, nameof(chatId));
+        Check.Limit(limit);
+
+        return await db.QueryAsync(
+            SearchSql,
+            new { viewerId = userId, query, pattern = MessageFields.ContainsPattern(query), chatId, limit },
+            static r => new MessageSearchHit(Read(r), r.GetDouble(After)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Page<Message>> ListMentionsAsync(Guid userId, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(userId, nameof(userId));
+        Check.Limit(limit);
+        var after = Cursor.Decode(cursor, 2);
+
+        // The mentions <> '{}' term lets the planner use the partial GIN index messages_mentions_idx.
+        var rows = await db.QueryAsync(
+            $$"""
+            SELECT {{Columns}}
+            FROM {schema}.messages m
+            JOIN {schema}.chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = @viewerId AND cm.left_at IS NULL
+            WHERE m.mentions @> ARRAY[@viewerId] AND m.mentions <> '{}'
+              AND m.deleted_at IS NULL AND m.seq > cm.cleared_seq AND {{NotHidden}}
+              AND (@afterAt IS NULL OR (m.created_at, m.id) < (@afterAt, @afterId))
+            ORDER BY m.created_at DESC, m.id DESC
+            LIMIT @limit + 1
+            """,
+            new
+            {
+                viewerId = userId,
+                afterAt = after is null ? (DateTimeOffset?)null : Cursor.Time(after[0]),
+                afterId = after is null ? (Guid?)null : Cursor.Guid(after[1]),
+                limit,
+            },
+            Read, cancellationToken).ConfigureAwait(false);
+
+        if (rows.Count <= limit)
+            return new Page<Message>(rows, null);
+        rows.RemoveAt(limit);
+        var last = rows[^1];
+        return new Page<Message>(rows, Cursor.Encode(Cursor.Text(last.CreatedAt), Cursor.Text(last.Id)));
+    }
+
+    /// <summary>A history page's shape: the seq it is around, and how many messages to take at or below it and above it.</summary>
+    private readonly record struct Window(long UpTo, int Older, int Newer)
+    {
+        /// <summary>About half at or below the seq (itself included), the rest after it.</summary>
+        public static Window Around(long seq, int limit) => new(seq, (limit + 1) / 2, limit - (limit + 1) / 2);
+    }
+
+    private sealed record SendResult(Message? Message, bool ChatFound, bool IsMember, bool ReplyOk, bool ThreadOk);
+
+    private sealed record PageRow(Message? Message, int Side, int Older, int Newer, bool Member, Guid ChatId);
+
+    private sealed record EditResult(Message? Message, bool IsSystem, bool IsSender, bool IsDeleted, bool IsBlankText);
+
+    private sealed record DeleteResult(Message Message, bool Allowed, string[] StorageKeys);
+
+    private sealed record HideResult(Guid ChatId, bool Member);
+}
