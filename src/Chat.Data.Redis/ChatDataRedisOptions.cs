@@ -1,3 +1,4 @@
+using Chat.Data.Redis.Caches;
 using Chat.Data.Redis.Events;
 using Chat.Data.Redis.Otp;
 using Chat.Data.Redis.Presence;
@@ -54,4 +55,7 @@ public sealed class ChatDataRedisOptions
 
     /// <summary>The pub/sub event bus.</summary>
     public EventBusOptions Events { get; } = new();
+
+    /// <summary>The unread-count, last-message and recent-messages caches.</summary>
+    public CacheOptions Caches { get; } = new();
 }

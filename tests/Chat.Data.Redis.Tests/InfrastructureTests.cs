@@ -1,3 +1,4 @@
+using Chat.Data.Redis.Caches;
 using Chat.Data.Redis.Events;
 using Chat.Data.Redis.Otp;
 using Chat.Data.Redis.Presence;
@@ -49,6 +50,21 @@ public abstract class InfrastructureTests(RedisFixture fixture) : RedisTestBase(
         await sessions.RevokeTokenAsync("issuer", user.ToString(), DateTimeOffset.UtcNow.AddHours(1));
         await sessions.RevokeAllBeforeAsync(user, DateTimeOffset.UtcNow);
         Assert.True((await sessions.CheckAsync("issuer", user.ToString(), user, DateTimeOffset.UtcNow)).IsRevoked);
+        // The cache scripts that need no PostgreSQL (the rebuild-on-miss path is in UnreadCounterCacheTests).
+        var unread = services.GetRequiredService<IUnreadCounterCache>();
+        await unread.SetAsync(user, chat, 2);
+        await unread.IncrementAsync(chat, [user]);
+        Assert.Equal(3, await unread.GetAsync(user, chat));
+        await unread.InvalidateAsync(Guid.CreateVersion7(), [user]);
+        var message = CacheTestData.Message(chat, 1);
+        var last = services.GetRequiredService<ILastMessageCache>();
+        Assert.True(await last.SetAsync(message));
+        Assert.Single(await last.GetManyAsync([chat, user]));
+        var recent = services.GetRequiredService<IRecentMessagesCache>();
+        Assert.True(await recent.AddAsync(message));
+        Assert.True(await recent.AddAsync(CacheTestData.Message(chat, 2)));
+        Assert.True(await recent.RemoveAsync(chat, 2));
+        Assert.True((await recent.GetNewestAsync(chat)).IsComplete);
     }
 
     [Fact]
@@ -59,8 +75,9 @@ public abstract class InfrastructureTests(RedisFixture fixture) : RedisTestBase(
 
         var keys = Fixture.Masters().SelectMany(s => s.Keys(pattern: prefix + "*", pageSize: 1000)).ToArray();
 
-        // otp code + sends, presence devices + last-seen + online, 4 rate limits, typing members + events, 2 revocations
-        Assert.True(keys.Length == 13, "keys: " + string.Join(", ", keys));
+        // otp code + sends, presence devices + last-seen + online, 4 rate limits, typing members + events, 2 revocations,
+        // unread counts, last message, recent messages
+        Assert.True(keys.Length == 16, "keys: " + string.Join(", ", keys));
         foreach (var key in keys)
         {
             var ttl = await Db.KeyTimeToLiveAsync(key);

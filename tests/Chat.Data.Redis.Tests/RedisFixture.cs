@@ -83,12 +83,16 @@ public abstract class RedisFixture : IAsyncLifetime
     public RedisKey[] AllKeys() =>
         Masters().SelectMany(s => s.Keys(pattern: KeyPrefix + "*", pageSize: 1000)).ToArray();
 
-    /// <summary>Chat.Data with Redis as a host would register it, sharing this fixture's connection.</summary>
-    public ServiceProvider CreateServices(Action<ChatDataRedisOptions>? configure = null)
+    /// <summary>
+    /// Chat.Data with Redis as a host would register it, sharing this fixture's connection. PostgreSQL is
+    /// <paramref name="postgresConnectionString"/> (a <see cref="PostgresDatabaseFixture"/>'s), else a default
+    /// that tests which never reach PostgreSQL do not use.
+    /// </summary>
+    public ServiceProvider CreateServices(Action<ChatDataRedisOptions>? configure = null, string? postgresConnectionString = null)
     {
         var services = NewHostServices();
         services.AddSingleton(Multiplexer); // the host's multiplexer, which AddRedis must share
-        services.AddChatData(o => o.ConnectionString = PostgresConnectionString).AddRedis(o =>
+        services.AddChatData(o => o.ConnectionString = postgresConnectionString ?? PostgresConnectionString).AddRedis(o =>
         {
             o.KeyPrefix = KeyPrefix;
             o.Otp.HmacKey = TestHmacKey;
@@ -159,10 +163,10 @@ public abstract class RedisTestBase(RedisFixture fixture) : IAsyncLifetime
 
     protected IDatabase Db => Fixture.Multiplexer.GetDatabase();
 
-    /// <summary>A container with its own options; disposed after the test.</summary>
-    protected IServiceProvider Services(Action<ChatDataRedisOptions>? configure = null)
+    /// <summary>A container with its own options (and PostgreSQL database, when given); disposed after the test.</summary>
+    protected IServiceProvider Services(Action<ChatDataRedisOptions>? configure = null, string? postgresConnectionString = null)
     {
-        var provider = Fixture.CreateServices(configure);
+        var provider = Fixture.CreateServices(configure, postgresConnectionString);
         _providers.Add(provider);
         return provider;
     }

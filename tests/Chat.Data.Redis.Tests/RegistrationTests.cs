@@ -1,3 +1,4 @@
+using Chat.Data.Redis.Caches;
 using Chat.Data.Redis.Events;
 using Chat.Data.Redis.Otp;
 using Chat.Data.Redis.Presence;
@@ -36,6 +37,9 @@ public sealed class RegistrationTests(SingleRedisFixture fixture) : IClassFixtur
         Assert.NotNull(services.GetRequiredService<ISessionRevocationList>());
         Assert.NotNull(services.GetRequiredService<IChatEventBus>());
         Assert.NotNull(services.GetRequiredService<IDistributedRateLimiter>());
+        Assert.NotNull(services.GetRequiredService<IUnreadCounterCache>());
+        Assert.NotNull(services.GetRequiredService<ILastMessageCache>());
+        Assert.Same(services.GetRequiredService<IRecentMessagesCache>(), services.GetRequiredService<IRecentMessagesCache>());
         Assert.Same(services.GetRequiredService<IPresenceTracker>(), services.GetRequiredService<IPresenceTracker>());
 
         var user = Guid.CreateVersion7();
@@ -69,6 +73,10 @@ public sealed class RegistrationTests(SingleRedisFixture fixture) : IClassFixtur
             o.Otp.ResendCooldown = TimeSpan.FromHours(2);
             o.Typing.Ttl = TimeSpan.Zero;
             o.RateLimiting.FailureMode = (RateLimitFailureMode)42;
+            o.Caches.UnreadTtl = TimeSpan.Zero;
+            o.Caches.LastMessageTtl = TimeSpan.FromSeconds(-1);
+            o.Caches.RecentMessagesTtl = TimeSpan.FromTicks(1);
+            o.Caches.RecentMessagesCapacity = 0;
         });
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
@@ -79,6 +87,10 @@ public sealed class RegistrationTests(SingleRedisFixture fixture) : IClassFixtur
         Assert.Contains("Otp.SendWindow", error.Message);
         Assert.Contains("Typing.Ttl", error.Message);
         Assert.Contains("RateLimiting.FailureMode", error.Message);
+        Assert.Contains("Caches.UnreadTtl", error.Message);
+        Assert.Contains("Caches.LastMessageTtl", error.Message);
+        Assert.Contains("Caches.RecentMessagesTtl", error.Message);
+        Assert.Contains("Caches.RecentMessagesCapacity", error.Message);
         Assert.DoesNotContain("set ChatDataRedisOptions.Configuration", error.Message);
     }
 

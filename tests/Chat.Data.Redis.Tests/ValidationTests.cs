@@ -1,9 +1,12 @@
+using Chat.Data.Messages;
+using Chat.Data.Redis.Caches;
 using Chat.Data.Redis.Events;
 using Chat.Data.Redis.Otp;
 using Chat.Data.Redis.Presence;
 using Chat.Data.Redis.RateLimiting;
 using Chat.Data.Redis.Sessions;
 using Chat.Data.Redis.Typing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Data.Redis.Tests;
 
@@ -73,6 +76,51 @@ public abstract class ValidationTests(RedisFixture fixture) : RedisTestBase(fixt
         await Rejects("policy.Limit", () => limiter.AcquireAsync(RateLimitPolicy.Gcra("too-fast", 2_000_000, TimeSpan.FromSeconds(1)), "key"));
         Assert.Throws<ChatDataValidationException>(() => new RedisRateLimiter(limiter, Policy, " "));
         Assert.Throws<ChatDataValidationException>(() => new RedisPartitionedRateLimiter<string>(limiter, Policy with { Name = "" }, s => s));
+    }
+
+    [Fact]
+    public async Task Caches()
+    {
+        var unread = Get<IUnreadCounterCache>();
+        await Rejects("userId", () => unread.GetAsync(Guid.Empty, Id));
+        await Rejects("chatId", () => unread.GetAsync(Id, Guid.Empty));
+        await Rejects("userId", () => unread.GetAllAsync(Guid.Empty));
+        await Rejects("chatId", () => unread.IncrementAsync(Guid.Empty, [Id]));
+        await Rejects("recipientIds", () => unread.IncrementAsync(Id, null!));
+        await Rejects("recipientIds[1]", () => unread.IncrementAsync(Id, [Id, Guid.Empty]));
+        await Rejects("recipientIds", () => unread.IncrementAsync(Id, Enumerable.Range(0, 10_001).Select(_ => Guid.NewGuid())));
+        await Rejects("senderId", () => unread.IncrementAsync(Id, [Id], Guid.Empty));
+        await Rejects("unreadCount", () => unread.SetAsync(Id, Id, -1));
+        await Rejects("userId", () => unread.ResetAsync(Guid.Empty, Id));
+        await Rejects("userIds[0]", () => unread.InvalidateAsync(Id, [Guid.Empty]));
+        await Rejects("userId", () => unread.InvalidateUserAsync(Guid.Empty));
+
+        var last = Get<ILastMessageCache>();
+        var preview = new MessagePreview(Id, 1, Id, MessageType.Text, "hi", DateTimeOffset.UtcNow, false);
+        await Rejects("chatId", () => last.SetAsync(Guid.Empty, preview));
+        await Rejects("preview", () => last.SetAsync(Id, null!));
+        await Rejects("preview.Id", () => last.SetAsync(Id, preview with { Id = Guid.Empty }));
+        await Rejects("preview.Seq", () => last.SetAsync(Id, preview with { Seq = 0 }));
+        await Rejects("preview.Content", () => last.SetAsync(Id, preview with { Content = new string('c', 10_001) }));
+        await Rejects("message", () => last.SetAsync((Message)null!));
+        await Rejects("message.ChatId", () => last.SetAsync(CacheTestData.Message(Guid.Empty, 1)));
+        await Rejects("chatId", () => last.GetAsync(Guid.Empty));
+        await Rejects("chatIds", () => last.GetManyAsync(null!));
+        await Rejects("chatIds[2]", () => last.GetManyAsync([Id, Id, Guid.Empty]));
+        await Rejects("chatId", () => last.InvalidateAsync(Guid.Empty));
+
+        var recent = Get<IRecentMessagesCache>();
+        await Rejects("message", () => recent.AddAsync(null!));
+        await Rejects("message.Id", () => recent.AddAsync(CacheTestData.Message(Id, 1) with { Id = Guid.Empty }));
+        await Rejects("message.Seq", () => recent.AddAsync(CacheTestData.Message(Id, 1) with { Seq = -5 }));
+        await Rejects("chatId", () => recent.GetNewestAsync(Guid.Empty));
+        await Rejects("count", () => recent.GetNewestAsync(Id, 0));
+        await Rejects("count", () => recent.GetNewestAsync(Id, 51));
+        await Rejects("seq", () => recent.RemoveAsync(Id, 0));
+        await Rejects("chatId", () => recent.InvalidateAsync(Guid.Empty));
+
+        var presence = Get<IPresenceTracker>();
+        await Rejects("userIds[0]", () => presence.FlushLastSeenAsync(Services().GetRequiredService<Chat.Data.Users.IUserRepository>(), [Guid.Empty]));
     }
 
     [Fact]

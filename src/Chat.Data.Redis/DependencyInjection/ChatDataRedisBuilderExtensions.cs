@@ -1,4 +1,5 @@
 using Chat.Data.Redis;
+using Chat.Data.Redis.Caches;
 using Chat.Data.Redis.Events;
 using Chat.Data.Redis.Internal;
 using Chat.Data.Redis.Otp;
@@ -18,7 +19,9 @@ public static class ChatDataRedisBuilderExtensions
     /// <summary>
     /// Adds the Redis helpers (<see cref="IOtpStore"/>, <see cref="IPresenceTracker"/>,
     /// <see cref="IDistributedRateLimiter"/>, <see cref="ITypingIndicator"/>,
-    /// <see cref="ISessionRevocationList"/>, <see cref="IChatEventBus"/>) as singletons, and a health check
+    /// <see cref="ISessionRevocationList"/>, <see cref="IChatEventBus"/>) and the caches
+    /// (<see cref="IUnreadCounterCache"/>, which reads PostgreSQL through the Chat.Data repositories on a miss,
+    /// <see cref="ILastMessageCache"/>, <see cref="IRecentMessagesCache"/>) as singletons, and a health check
     /// named <c>chat-data-redis</c>. Shares the host's <see cref="IConnectionMultiplexer"/> when one is
     /// registered; otherwise connects with <see cref="ChatDataRedisOptions.Configuration"/> on first use
     /// (and disposes that connection with the container). Options are validated when the host starts.
@@ -45,6 +48,9 @@ public static class ChatDataRedisBuilderExtensions
         services.TryAddSingleton<ITypingIndicator, TypingIndicator>();
         services.TryAddSingleton<ISessionRevocationList, SessionRevocationList>();
         services.TryAddSingleton<IChatEventBus, ChatEventBus>();
+        services.TryAddSingleton<IUnreadCounterCache, UnreadCounterCache>();
+        services.TryAddSingleton<ILastMessageCache, LastMessageCache>();
+        services.TryAddSingleton<IRecentMessagesCache, RecentMessagesCache>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("chat-data-redis", tags: ["chat-data", "redis"]);
         return builder;
     }

@@ -68,6 +68,13 @@ internal sealed class ChatDataRedisOptionsValidator(IServiceProviderIsService se
         if (options.Events.MaxPayloadBytes < 1)
             Fail($"ChatDataRedisOptions.Events.MaxPayloadBytes must be at least 1 ({options.Events.MaxPayloadBytes} given).");
 
+        var caches = options.Caches;
+        Positive(caches.UnreadTtl, "Caches.UnreadTtl", Fail);
+        Positive(caches.LastMessageTtl, "Caches.LastMessageTtl", Fail);
+        Positive(caches.RecentMessagesTtl, "Caches.RecentMessagesTtl", Fail);
+        if (caches.RecentMessagesCapacity is < 1 or > 1_000)
+            Fail($"ChatDataRedisOptions.Caches.RecentMessagesCapacity must be from 1 to 1,000 ({caches.RecentMessagesCapacity} given).");
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -33,6 +33,19 @@ public interface IUserRepository
     /// <summary>Records when the user was last seen (now when <paramref name="at"/> is null). False when there is no such user.</summary>
     Task<bool> UpdateLastSeenAsync(Guid id, DateTimeOffset? at = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records many users' last-seen times in one statement, for example a batch read from Redis presence
+    /// (<c>IPresenceTracker.GetLastSeenAsync</c> in Chat.Data.Redis). A time only moves forward: one older
+    /// than the stored time changes nothing, so batches may arrive late or twice. When a user appears more
+    /// than once, the latest time counts. Rows are locked in id order, so concurrent batches that share
+    /// users never deadlock.
+    /// </summary>
+    /// <param name="lastSeen">User id to last-seen time; at most 10,000 entries. Empty: nothing is sent to the database.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>How many users' last-seen time moved forward (unknown ids and older times do not count).</returns>
+    /// <exception cref="ChatDataValidationException">More than 10,000 entries, an empty id, or <see cref="DateTimeOffset.MinValue"/> / <see cref="DateTimeOffset.MaxValue"/> as a time (the field is <c>lastSeen[i]</c>).</exception>
+    Task<int> UpdateLastSeenManyAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> lastSeen, CancellationToken cancellationToken = default);
+
     /// <summary>Sets the user's presence and marks them seen now. False when there is no such user.</summary>
     Task<bool> SetPresenceAsync(Guid id, Presence presence, CancellationToken cancellationToken = default);
 

@@ -8,6 +8,8 @@ internal static partial class UserFields
 {
     public const int MaxPhonesPerLookup = 10_000;
 
+    public const int MaxLastSeenPerBatch = 10_000;
+
     public static string Phone(string? phone, string field)
     {
         if (phone is null || !PhonePattern().IsMatch(phone))

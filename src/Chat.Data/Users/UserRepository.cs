@@ -5,11 +5,11 @@ namespace Chat.Data.Users;
 
 internal sealed class UserRepository(ChatDatabase db) : IUserRepository
 {
-    // Every query that returns users selects these columns in this order, for Read.
-    private const string Columns =
+    // Every query that returns users selects these columns in this order, for Read (contact sync too).
+    internal const string Columns =
         "id, external_id, phone, username, display_name, avatar, about, presence, last_seen_at, created_at, updated_at";
 
-    private static User Read(DbDataReader r) => new(
+    internal static User Read(DbDataReader r) => new(
         Id: r.GetGuid(0),
         ExternalId: r.IsDBNull(1) ? null : r.GetString(1),
         Phone: r.IsDBNull(2) ? null : r.GetString(2),
@@ -139,6 +139,59 @@ internal sealed class UserRepository(ChatDatabase db) : IUserRepository
         return await db.ExecuteAsync(
             "UPDATE {schema}.users SET last_seen_at = coalesce(@at, now()) WHERE id = @id",
             new { id, at = at?.ToUniversalTime() }, cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    // Rows are locked in id order before the update, so two batches sharing users (two app instances
+    // flushing at once) queue behind each other instead of deadlocking. The update then only moves a
+    // time forward; EvalPlanQual re-checks it against a newer row version written meanwhile.
+    private const string UpdateLastSeenManySql =
+        """
+        WITH v AS (
+            SELECT t.id, t.at FROM unnest(@ids::uuid[], @times::timestamptz[]) AS t(id, at)
+        ), locked AS (
+            SELECT u.id, v.at
+            FROM {schema}.users u
+            JOIN v ON v.id = u.id
+            WHERE u.last_seen_at IS NULL OR u.last_seen_at < v.at
+            ORDER BY u.id
+            FOR UPDATE OF u
+        )
+        UPDATE {schema}.users u
+        SET last_seen_at = greatest(coalesce(u.last_seen_at, '-infinity'), l.at)
+        FROM locked l
+        WHERE u.id = l.id AND (u.last_seen_at IS NULL OR u.last_seen_at < l.at)
+        """;
+
+    public async Task<int> UpdateLastSeenManyAsync(IReadOnlyCollection<KeyValuePair<Guid, DateTimeOffset>> lastSeen, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lastSeen);
+        if (lastSeen.Count > UserFields.MaxLastSeenPerBatch)
+            throw new ChatDataValidationException(nameof(lastSeen), $"at most {UserFields.MaxLastSeenPerBatch} users per call ({lastSeen.Count} given).");
+
+        // One entry per user, the latest time winning: an UPDATE ... FROM with two rows for one user would apply either.
+        var latest = new Dictionary<Guid, DateTimeOffset>(lastSeen.Count);
+        var i = 0;
+        foreach (var (id, at) in lastSeen)
+        {
+            var field = $"{nameof(lastSeen)}[{i++}]";
+            Check.NotEmpty(id, field);
+            if (at == DateTimeOffset.MinValue || at == DateTimeOffset.MaxValue)
+                throw new ChatDataValidationException(field, $"a real time is required ({at:O} given).");
+            if (!latest.TryGetValue(id, out var known) || at > known)
+                latest[id] = at;
+        }
+        if (latest.Count == 0)
+            return 0;
+
+        var ids = new Guid[latest.Count];
+        var times = new DateTimeOffset[latest.Count];
+        i = 0;
+        foreach (var (id, at) in latest)
+        {
+            ids[i] = id;
+            times[i++] = at.ToUniversalTime();
+        }
+        return await db.ExecuteAsync(UpdateLastSeenManySql, new { ids, times }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> SetPresenceAsync(Guid id, Presence presence, CancellationToken cancellationToken = default)

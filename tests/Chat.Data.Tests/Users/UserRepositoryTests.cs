@@ -215,6 +215,78 @@ public sealed class UserRepositoryTests(DatabaseFixture db) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Update_last_seen_many_writes_every_user_in_one_statement_and_never_moves_a_time_back()
+    {
+        var fresh = await Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Never seen" });
+        var older = await Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Seen before" });
+        var newer = await Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Seen lately" });
+        var t0 = new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
+        await Users.UpdateLastSeenAsync(older.Id, t0);
+        await Users.UpdateLastSeenAsync(newer.Id, t0.AddHours(2));
+
+        int updated;
+        using (var roundTrips = new RoundTripCounter(db.Database.Name))
+        {
+            updated = await Users.UpdateLastSeenManyAsync(
+            [
+                new(fresh.Id, t0.AddMinutes(5)),
+                new(older.Id, t0.AddHours(1).ToOffset(TimeSpan.FromHours(7))), // moves forward; any offset
+                new(newer.Id, t0.AddHours(1)), // older than stored: stays
+                new(Guid.CreateVersion7(), t0), // no such user
+            ]);
+            Assert.Equal(1, roundTrips.Count);
+        }
+
+        Assert.Equal(2, updated);
+        Assert.Equal(t0.AddMinutes(5), (await Users.FindByIdAsync(fresh.Id))!.LastSeenAt);
+        Assert.Equal(t0.AddHours(1), (await Users.FindByIdAsync(older.Id))!.LastSeenAt);
+        Assert.Equal(t0.AddHours(2), (await Users.FindByIdAsync(newer.Id))!.LastSeenAt);
+        // The same batch again moves nothing.
+        Assert.Equal(0, await Users.UpdateLastSeenManyAsync([new(fresh.Id, t0.AddMinutes(5)), new(older.Id, t0)]));
+    }
+
+    [Fact]
+    public async Task Update_last_seen_many_takes_the_latest_time_of_a_user_listed_twice()
+    {
+        var user = await Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Twice" });
+        var at = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(1, await Users.UpdateLastSeenManyAsync([new(user.Id, at.AddMinutes(9)), new(user.Id, at), new(user.Id, at.AddMinutes(3))]));
+
+        Assert.Equal(at.AddMinutes(9), (await Users.FindByIdAsync(user.Id))!.LastSeenAt);
+    }
+
+    [Fact]
+    public async Task Update_last_seen_many_with_an_empty_batch_sends_nothing()
+    {
+        using var roundTrips = new RoundTripCounter(db.Database.Name);
+
+        Assert.Equal(0, await Users.UpdateLastSeenManyAsync([]));
+        Assert.Equal(0, roundTrips.Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_last_seen_batches_over_the_same_users_in_any_order_never_deadlock_and_keep_the_latest()
+    {
+        var users = new List<User>();
+        for (var i = 0; i < 200; i++)
+            users.Add(await Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = $"Busy {i}" }));
+        var start = new DateTimeOffset(2026, 3, 3, 0, 0, 0, TimeSpan.Zero);
+
+        // Eight flushes at once, each over every user in its own order, each with its own time.
+        await Task.WhenAll(Enumerable.Range(1, 8).Select(n => Task.Run(() =>
+        {
+            var order = users.OrderBy(_ => Random.Shared.Next()).Select(u => new KeyValuePair<Guid, DateTimeOffset>(u.Id, start.AddMinutes(n))).ToArray();
+            return Users.UpdateLastSeenManyAsync(order);
+        })));
+
+        await using var connection = await db.OpenAsync();
+        var times = await connection.QueryAsync<DateTime>(
+            "SELECT last_seen_at FROM chat.users WHERE id = ANY(@ids)", new { ids = users.Select(u => u.Id).ToArray() });
+        Assert.All(times, t => Assert.Equal(start.AddMinutes(8).UtcDateTime, t.ToUniversalTime()));
+    }
+
+    [Fact]
     public async Task Set_presence_stores_it_and_marks_the_user_seen()
     {
         var user = await Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Here" });

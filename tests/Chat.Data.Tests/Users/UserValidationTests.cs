@@ -105,6 +105,26 @@ public sealed class UserValidationTests(DatabaseFixture db) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Last_seen_batches_name_the_bad_entry_and_are_capped()
+    {
+        var user = await Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Batch" });
+        var now = DateTimeOffset.UtcNow;
+
+        var emptyId = await Assert.ThrowsAsync<ChatDataValidationException>(() =>
+            Users.UpdateLastSeenManyAsync([new(user.Id, now), new(Guid.Empty, now)]));
+        var noTime = await Assert.ThrowsAsync<ChatDataValidationException>(() =>
+            Users.UpdateLastSeenManyAsync([new(user.Id, default)]));
+        var tooMany = await Assert.ThrowsAsync<ChatDataValidationException>(() =>
+            Users.UpdateLastSeenManyAsync(Enumerable.Range(0, 10_001).Select(_ => new KeyValuePair<Guid, DateTimeOffset>(Guid.CreateVersion7(), now)).ToArray()));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Users.UpdateLastSeenManyAsync(null!));
+
+        Assert.Equal("lastSeen[1]", emptyId.Field);
+        Assert.Equal("lastSeen[0]", noTime.Field);
+        Assert.Equal("lastSeen", tooMany.Field);
+        Assert.Null((await Users.FindByIdAsync(user.Id))!.LastSeenAt); // nothing of a rejected batch is written
+    }
+
+    [Fact]
     public async Task Unknown_presence_values_are_rejected()
     {
         var user = await Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "P" });
