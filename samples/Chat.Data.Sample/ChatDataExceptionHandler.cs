@@ -17,6 +17,10 @@ internal sealed class ChatDataExceptionHandler(IProblemDetailsService problemDet
             NotAMemberException e => Problem(StatusCodes.Status403Forbidden, "Not a member", e.Message, null),
             NotPermittedException e => Problem(StatusCodes.Status403Forbidden, "Not permitted", e.Message, null),
             MemberLimitException e => Problem(StatusCodes.Status409Conflict, "Chat is full", e.Message, null),
+            DocumentLockedException e => Problem(StatusCodes.Status409Conflict, "Document locked", e.Message, null),
+            BlockedException e => Problem(StatusCodes.Status403Forbidden, "Blocked", e.Message, null),
+            MessageRequestRequiredException e => Problem(StatusCodes.Status403Forbidden, "Message request required", e.Message, null),
+            AttachmentLimitException e => Problem(StatusCodes.Status409Conflict, "Attachment limit", e.Message, null),
             // The message may describe the database; the client only needs to know to retry.
             ChatDataException { IsTransient: true } => Problem(StatusCodes.Status503ServiceUnavailable, "Database unavailable", "The database is busy or unreachable; retry shortly.", null),
             _ => null,

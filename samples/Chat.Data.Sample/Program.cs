@@ -51,6 +51,7 @@ app.UseRouting();
 app.UseRateLimiter();
 app.MapUserEndpoints();
 app.MapChatEndpoints();
+app.MapDocumentEndpoints();
 app.MapOtpEndpoints();
 app.MapHealthChecks("/health");
 

@@ -29,6 +29,8 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
 
     private readonly int _maxMembers = options.Value.MaxGroupMembers;
 
+    private readonly bool _requireMessageRequest = options.Value.RequireMessageRequestForNonContacts;
+
     private static Chat Read(DbDataReader r) => new(
         Id: r.GetGuid(0),
         Type: DbEnum<ChatType>.FromDb(r.GetString(1)),
@@ -102,15 +104,29 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
     public async Task<Chat> GetOrCreateDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default)
     {
         CheckPair(userId, otherUserId);
-        // Blocks (user_blocks, a later issue) are checked here: a pair where either blocked the other gets no new chat.
-        var row = new { id = Guid.CreateVersion7(), userId, otherUserId };
+        var row = new { id = Guid.CreateVersion7(), userId, otherUserId, requireRequest = _requireMessageRequest };
         for (var attempt = 1; ; attempt++)
         {
-            var chat = await db.QuerySingleOrDefaultAsync(
+            // An existing chat is returned whatever the checks say; they only stop a new one: when the
+            // other user blocked this one, or (with the option) when the two are not contacts and no
+            // message request between them was accepted. The row of checks always comes back, with the
+            // chat's columns when there is one.
+            var result = await db.QuerySingleOrDefaultAsync(
                 $$"""
-                WITH c AS (
+                WITH checks AS (
+                    SELECT EXISTS (
+                               SELECT 1 FROM {schema}.user_blocks b WHERE b.blocker_id = @otherUserId AND b.blocked_id = @userId) AS blocked,
+                           NOT @requireRequest
+                           OR EXISTS (
+                               SELECT 1 FROM {schema}.contacts k
+                               WHERE k.owner_id = @userId AND k.contact_id = @otherUserId AND k.status = 'accepted')
+                           OR EXISTS (
+                               SELECT 1 FROM {schema}.message_requests r
+                               WHERE (r.requester_id, r.recipient_id) IN ((@userId, @otherUserId), (@otherUserId, @userId))
+                                 AND r.status = 'accepted') AS permitted
+                ), c AS (
                     INSERT INTO {schema}.chats AS c (id, type, created_by, direct_key)
-                    VALUES (@id, 'direct', @userId, {{DirectKey}})
+                    SELECT @id, 'direct', @userId, {{DirectKey}} FROM checks k WHERE NOT k.blocked AND k.permitted
                     ON CONFLICT (direct_key) DO NOTHING
                     RETURNING c.*
                 ), members AS (
@@ -118,13 +134,23 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
                     SELECT c.id, u.user_id FROM c, (VALUES (@userId), (@otherUserId)) AS u(user_id)
                     RETURNING 1
                 )
-                SELECT {{Columns}}, {{MembersAdded}} FROM c
-                UNION ALL
-                SELECT {{Columns}}, 0 FROM {schema}.chats c WHERE c.direct_key = {{DirectKey}}
+                SELECT x.*, k.blocked, k.permitted
+                FROM checks k
+                LEFT JOIN (
+                    SELECT {{Columns}}, {{MembersAdded}} FROM c
+                    UNION ALL
+                    SELECT {{Columns}}, 0 FROM {schema}.chats c WHERE c.direct_key = {{DirectKey}}
+                ) x ON true
                 """,
-                row, ReadCreated, cancellationToken).ConfigureAwait(false);
-            if (chat is not null)
+                row,
+                static r => new DirectResult(r.IsDBNull(0) ? null : ReadCreated(r), r.GetBoolean(ColumnCount + 1), r.GetBoolean(ColumnCount + 2)),
+                cancellationToken).ConfigureAwait(false);
+            if (result!.Chat is { } chat)
                 return chat;
+            if (result.Blocked)
+                throw new BlockedException(userId, blockedBy: otherUserId);
+            if (!result.Permitted)
+                throw new MessageRequestRequiredException(userId, otherUserId);
             if (attempt == DirectChatAttempts)
                 throw new ConcurrencyConflictException(new InvalidOperationException(
                     $"The direct chat of {userId} and {otherUserId} was created and deleted by concurrent calls {DirectChatAttempts} times."));
@@ -420,4 +446,6 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             "DELETE FROM {schema}.chats WHERE id = @chatId",
             new { chatId }, cancellationToken).ConfigureAwait(false) == 1;
     }
+
+    private sealed record DirectResult(Chat? Chat, bool Blocked, bool Permitted);
 }

@@ -11,9 +11,15 @@ public interface IChatRepository
 
     /// <summary>
     /// The direct chat of two users, created with both as members when there is none. Safe under
-    /// concurrent calls for the same pair: they all return the one chat.
+    /// concurrent calls for the same pair: they all return the one chat. An existing chat is always
+    /// returned; the exceptions below only stop a new one.
     /// </summary>
     /// <exception cref="ReferenceNotFoundException">A user does not exist.</exception>
+    /// <exception cref="BlockedException"><paramref name="otherUserId"/> has blocked <paramref name="userId"/>.</exception>
+    /// <exception cref="MessageRequestRequiredException">
+    /// <c>ChatDataOptions.RequireMessageRequestForNonContacts</c> is on, the two are not accepted contacts,
+    /// and no message request between them was accepted.
+    /// </exception>
     Task<Chat> GetOrCreateDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default);
 
     /// <summary>The direct chat of two users, or null.</summary>

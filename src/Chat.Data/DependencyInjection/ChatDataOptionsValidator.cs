@@ -1,5 +1,6 @@
 using Chat.Data;
 using Chat.Data.Internal;
+using Chat.Data.Messages;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -31,6 +32,18 @@ internal sealed class ChatDataOptionsValidator(IServiceProviderIsService service
 
         if (options.MaxGroupMembers < 2)
             failures.Add($"ChatData: ChatDataOptions.MaxGroupMembers must be 2 or more ({options.MaxGroupMembers} given).");
+
+        if (options.MaxAttachmentsPerMessage is < 1 or > 100)
+            failures.Add($"ChatData: ChatDataOptions.MaxAttachmentsPerMessage must be 1 to 100 ({options.MaxAttachmentsPerMessage} given).");
+        if (options.MaxAttachmentBytes < 1)
+            failures.Add($"ChatData: ChatDataOptions.MaxAttachmentBytes must be 1 or more ({options.MaxAttachmentBytes} given).");
+        if (options.AllowedAttachmentMimeTypes is not { Count: > 0 } mimeTypes)
+            failures.Add("ChatData: ChatDataOptions.AllowedAttachmentMimeTypes needs at least one MIME type; use \"*/*\" to allow every type.");
+        else
+        {
+            foreach (var bad in mimeTypes.Where(t => !AttachmentRules.IsAllowedEntry(t)))
+                failures.Add($"ChatData: ChatDataOptions.AllowedAttachmentMimeTypes holds '{bad ?? "null"}', which is not a MIME type (image/png), a whole type (video/*) or */*.");
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

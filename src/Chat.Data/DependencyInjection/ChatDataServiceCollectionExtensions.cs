@@ -1,8 +1,13 @@
 using Chat.Data;
+using Chat.Data.Activity;
 using Chat.Data.Chats;
+using Chat.Data.Documents;
+using Chat.Data.Entities;
 using Chat.Data.Internal;
+using Chat.Data.Maintenance;
 using Chat.Data.Messages;
 using Chat.Data.ReadState;
+using Chat.Data.Social;
 using Chat.Data.Migrations;
 using Chat.Data.Users;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,7 +47,21 @@ public static class ChatDataServiceCollectionExtensions
         services.TryAddSingleton<IChatRepository, ChatRepository>();
         services.TryAddSingleton<IChatMemberRepository, ChatMemberRepository>();
         services.TryAddSingleton<IMessageRepository, MessageRepository>();
+        services.TryAddSingleton<IReactionRepository, ReactionRepository>();
+        services.TryAddSingleton<IAttachmentRepository, AttachmentRepository>();
         services.TryAddSingleton<IReadStateRepository, ReadStateRepository>();
+        services.TryAddSingleton<IBlockRepository, BlockRepository>();
+        services.TryAddSingleton<IContactRepository, ContactRepository>();
+        services.TryAddSingleton<IMessageRequestRepository, MessageRequestRepository>();
+        services.TryAddSingleton<IActivityFeedRepository, ActivityFeedRepository>();
+        services.TryAddSingleton<IChatDataMaintenance, ChatDataMaintenance>();
+        services.TryAddSingleton<IDocumentRepository, DocumentRepository>();
+        services.TryAddSingleton<IDocumentCollaboratorRepository, DocumentCollaboratorRepository>();
+        services.TryAddSingleton<IDocumentSignatureRepository, DocumentSignatureRepository>();
+        services.TryAddSingleton<IDocumentTagRepository, DocumentTagRepository>();
+        services.TryAddSingleton<IDocumentBlockRepository, DocumentBlockRepository>();
+        services.TryAddSingleton<IDocumentHistoryRepository, DocumentHistoryRepository>();
+        services.TryAddSingleton<IEntityRepository, EntityRepository>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MigrateOnStartupService>());
         services.AddHealthChecks().AddCheck<ChatDataHealthCheck>("chat-data", tags: ["chat-data", "postgresql"]);

@@ -141,3 +141,86 @@ public sealed class MemberLimitException : ChatDataException
     /// <summary>The member limit in force.</summary>
     public int Limit { get; }
 }
+
+/// <summary>
+/// The user has been blocked by the other user, and the call needs them not to be: sending in their
+/// direct chat, creating that chat, or sending them a contact or message request.
+/// </summary>
+public sealed class BlockedException : ChatDataException
+{
+    /// <summary>Creates the exception.</summary>
+    public BlockedException(Guid userId, Guid blockedBy)
+        : base($"User {blockedBy} has blocked user {userId}.")
+    {
+        UserId = userId;
+        BlockedBy = blockedBy;
+    }
+
+    /// <summary>The blocked user, who made the call.</summary>
+    public Guid UserId { get; }
+
+    /// <summary>The user who blocked them.</summary>
+    public Guid BlockedBy { get; }
+}
+
+/// <summary>
+/// <c>ChatDataOptions.RequireMessageRequestForNonContacts</c> is on and the two users are not
+/// contacts: their direct chat is created when a message request between them is accepted.
+/// </summary>
+public sealed class MessageRequestRequiredException : ChatDataException
+{
+    /// <summary>Creates the exception.</summary>
+    public MessageRequestRequiredException(Guid userId, Guid otherUserId)
+        : base($"Users {userId} and {otherUserId} are not contacts: send a message request (IMessageRequestRepository.CreateAsync); accepting it creates the direct chat.")
+    {
+        UserId = userId;
+        OtherUserId = otherUserId;
+    }
+
+    /// <summary>The user who asked for the direct chat.</summary>
+    public Guid UserId { get; }
+
+    /// <summary>The other user.</summary>
+    public Guid OtherUserId { get; }
+}
+
+/// <summary>
+/// The document is locked, by its owner or because every signer signed: neither it nor its blocks,
+/// tags, signers, collaborators or entity links can change.
+/// </summary>
+public sealed class DocumentLockedException : ChatDataException
+{
+    /// <summary>Creates the exception.</summary>
+    public DocumentLockedException(Guid documentId, Documents.LockReason lockReason)
+        : base(lockReason == Documents.LockReason.Signatures
+            ? $"Document {documentId} is locked: every signer signed it, so it cannot change."
+            : $"Document {documentId} is locked by its owner; it cannot change until it is unlocked.")
+    {
+        DocumentId = documentId;
+        LockReason = lockReason;
+    }
+
+    /// <summary>The locked document.</summary>
+    public Guid DocumentId { get; }
+
+    /// <summary>Why it is locked.</summary>
+    public Documents.LockReason LockReason { get; }
+}
+
+/// <summary>Adding the attachments would take a message past <c>ChatDataOptions.MaxAttachmentsPerMessage</c>.</summary>
+public sealed class AttachmentLimitException : ChatDataException
+{
+    /// <summary>Creates the exception.</summary>
+    public AttachmentLimitException(Guid messageId, int limit)
+        : base($"Message {messageId} would exceed its limit of {limit} attachments.")
+    {
+        MessageId = messageId;
+        Limit = limit;
+    }
+
+    /// <summary>The message that is full.</summary>
+    public Guid MessageId { get; }
+
+    /// <summary>The attachment limit in force.</summary>
+    public int Limit { get; }
+}

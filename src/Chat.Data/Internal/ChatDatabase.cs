@@ -64,6 +64,17 @@ internal sealed class ChatDatabase : IAsyncDisposable
             return await ReadAllAsync(reader, read, cancellationToken).ConfigureAwait(false);
         }, sql, param, cancellationToken);
 
+    /// <summary>Every row of each result of a two-statement command: two queries in one round trip.</summary>
+    public Task<(List<T1> First, List<T2> Second)> QueryTwoAsync<T1, T2>(
+        string sql, object? param, Func<DbDataReader, T1> readFirst, Func<DbDataReader, T2> readSecond, CancellationToken cancellationToken) =>
+        RunAsync(async (connection, command) =>
+        {
+            await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
+            var first = await ReadAllAsync(reader, readFirst, cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            return (first, await ReadAllAsync(reader, readSecond, cancellationToken).ConfigureAwait(false));
+        }, sql, param, cancellationToken);
+
     private static async Task<List<T>> ReadAllAsync<T>(DbDataReader reader, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         var rows = new List<T>();

@@ -10,6 +10,7 @@ public interface IMessageRepository
     /// <see cref="NewMessage.ClientMessageId"/> returns the first message; no seq is spent on it.
     /// </summary>
     /// <exception cref="NotAMemberException">The sender is not an active member.</exception>
+    /// <exception cref="BlockedException">The chat is direct and the other member has blocked the sender.</exception>
     /// <exception cref="ReferenceNotFoundException">The chat does not exist (or is deleted).</exception>
     /// <exception cref="ChatDataValidationException">Bad content, type or metadata; a reply or thread root from another chat.</exception>
     Task<Message> SendAsync(NewMessage message, CancellationToken cancellationToken = default);

@@ -141,11 +141,18 @@ public sealed record DeletedMessage(Message Message, IReadOnlyList<string> Stora
 /// <param name="Rank">Higher is better: full-text rank, plus a bonus for substring matches.</param>
 public sealed record MessageSearchHit(Message Message, double Rank);
 
-/// <summary>One page of a chat's history, oldest first.</summary>
+/// <summary>One page of a chat's history, oldest first, with the attachments and reactions of its messages.</summary>
 /// <param name="Messages">The messages, ascending by seq.</param>
 /// <param name="ReachedOldest">True when no older message is visible to the viewer.</param>
 /// <param name="ReachedNewest">True when no newer message is visible to the viewer.</param>
-public sealed record MessagePage(IReadOnlyList<Message> Messages, bool ReachedOldest, bool ReachedNewest);
+public sealed record MessagePage(IReadOnlyList<Message> Messages, bool ReachedOldest, bool ReachedNewest)
+{
+    /// <summary>The attachments of the page's messages by message id, each message's in their order (none: an empty sequence).</summary>
+    public ILookup<Guid, MessageAttachment> Attachments { get; init; } = MessageExtras.NoAttachments;
+
+    /// <summary>The reactions to the page's messages by message id, as the viewer sees them, most used emoji first.</summary>
+    public ILookup<Guid, ReactionSummary> Reactions { get; init; } = MessageExtras.NoReactions;
+}
 
 /// <summary>Where a history page starts.</summary>
 public readonly record struct HistoryAnchor

@@ -85,7 +85,12 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
                                SELECT 1 FROM {schema}.messages t
                                WHERE t.id = @ThreadRootId AND t.chat_id = @ChatId AND t.thread_root_id IS NULL) AS thread_ok,
                            (SELECT e.id FROM {schema}.messages e
-                            WHERE e.chat_id = @ChatId AND e.sender_id = @SenderId AND e.client_msg_id = @ClientMsgId) AS existing_id
+                            WHERE e.chat_id = @ChatId AND e.sender_id = @SenderId AND e.client_msg_id = @ClientMsgId) AS existing_id,
+                           -- In a direct chat, the other member has blocked the sender.
+                           (SELECT b.blocker_id FROM {schema}.chat_members o
+                            JOIN {schema}.user_blocks b ON b.blocker_id = o.user_id AND b.blocked_id = @SenderId
+                            WHERE c.type = 'direct' AND o.chat_id = c.id
+                            LIMIT 1) AS blocked_by
                     FROM (VALUES (1)) AS one (x)
                     LEFT JOIN {schema}.chats c ON c.id = @ChatId AND c.deleted_at IS NULL
                 ),
@@ -96,7 +101,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
                         last_message_id = @Id, last_message_at = clock_timestamp(), archived_at = NULL
                     FROM checks k
                     WHERE c.id = @ChatId AND c.deleted_at IS NULL
-                      AND k.chat_found AND k.is_member AND k.reply_ok AND k.thread_ok AND k.existing_id IS NULL
+                      AND k.chat_found AND k.is_member AND k.blocked_by IS NULL AND k.reply_ok AND k.thread_ok AND k.existing_id IS NULL
                     RETURNING c.last_seq AS seq, c.last_message_at AS at
                 ),
                 inserted AS (
@@ -128,7 +133,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
                     FROM chat
                     WHERE t.id = @ThreadRootId
                 )
-                SELECT {{Columns}}, k.chat_found, k.is_member, k.reply_ok, k.thread_ok
+                SELECT {{Columns}}, k.chat_found, k.is_member, k.reply_ok, k.thread_ok, k.blocked_by
                 FROM checks k
                 LEFT JOIN LATERAL (
                     SELECT {{Columns}} FROM inserted m
@@ -137,7 +142,9 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
                 ) m ON true
                 """,
                 row,
-                static r => new SendResult(ReadOptional(r), r.GetBoolean(After), r.GetBoolean(After + 1), r.GetBoolean(After + 2), r.GetBoolean(After + 3)),
+                static r => new SendResult(
+                    ReadOptional(r), r.GetBoolean(After), r.GetBoolean(After + 1), r.GetBoolean(After + 2), r.GetBoolean(After + 3),
+                    r.IsDBNull(After + 4) ? null : r.GetGuid(After + 4)),
                 cancellationToken).ConfigureAwait(false))!;
         }
         catch (DuplicateException e) when (e.Field == "ClientMsgId")
@@ -161,6 +168,8 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
             throw new ReferenceNotFoundException(nameof(NewMessage.ChatId));
         if (!sent.IsMember)
             throw new NotAMemberException(message.ChatId, message.SenderId!.Value);
+        if (sent.BlockedBy is { } blocker)
+            throw new BlockedException(message.SenderId!.Value, blocker);
         if (!sent.ReplyOk)
             throw new ChatDataValidationException(nameof(NewMessage.ReplyToId), "must be a message of the same chat.");
         if (!sent.ThreadOk)
@@ -181,11 +190,15 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
     // first) and b.newer above it (oldest first), each side fetching one more to tell whether it
     // reached the end. `bounds` yields one row (chat_id, member, cleared_seq, up_to, older, newer),
     // or none when the thread root does not exist; `scope` picks the rows, a range scan on (scope, seq).
+    // Two index probes per message say whether it has attachments or reactions to show, so a page
+    // with none costs no second round trip (MessageExtras).
     private static string PageSql(string bounds, string scope) => $$"""
         WITH bounds AS (
         {{bounds}}
         )
-        SELECT {{Columns}}, m.side, b.older, b.newer, b.member, b.chat_id
+        SELECT {{Columns}}, m.side, b.older, b.newer, b.member, b.chat_id,
+               EXISTS (SELECT 1 FROM {schema}.message_attachments a WHERE a.message_id = m.id),
+               m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM {schema}.message_reactions r WHERE r.message_id = m.id)
         FROM bounds b
         LEFT JOIN LATERAL (
             (SELECT {{Columns}}, -1 AS side FROM {schema}.messages m
@@ -277,7 +290,9 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
                 r.GetInt32(After + 1),
                 r.GetInt32(After + 2),
                 r.GetBoolean(After + 3),
-                r.GetGuid(After + 4)),
+                r.GetGuid(After + 4),
+                r.GetBoolean(After + 5),
+                r.GetBoolean(After + 6)),
             cancellationToken).ConfigureAwait(false);
         // Only a thread's bounds can be missing: its root message does not exist.
         if (rows.Count == 0)
@@ -286,10 +301,19 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
         if (!bounds.Member)
             throw new NotAMemberException(bounds.ChatId, viewerId);
 
-        var older = rows.Where(r => r.Side < 0).Select(r => r.Message!).ToList();
-        var newer = rows.Where(r => r.Side > 0).Select(r => r.Message!).ToList();
-        var messages = older.Take(bounds.Older).Reverse().Concat(newer.Take(bounds.Newer)).ToList();
-        return new MessagePage(messages, ReachedOldest: older.Count <= bounds.Older, ReachedNewest: newer.Count <= bounds.Newer);
+        var older = rows.Where(r => r.Side < 0).ToList();
+        var newer = rows.Where(r => r.Side > 0).ToList();
+        var shown = older.Take(bounds.Older).Reverse().Concat(newer.Take(bounds.Newer)).ToList();
+        var (attachments, reactions) = await MessageExtras.LoadAsync(
+            db,
+            shown.Where(r => r.HasAttachments).Select(r => r.Message!.Id).ToArray(),
+            shown.Where(r => r.HasReactions).Select(r => r.Message!.Id).ToArray(),
+            viewerId, cancellationToken).ConfigureAwait(false);
+        return new MessagePage(shown.Select(r => r.Message!).ToList(), ReachedOldest: older.Count <= bounds.Older, ReachedNewest: newer.Count <= bounds.Newer)
+        {
+            Attachments = attachments,
+            Reactions = reactions,
+        };
     }
 
     public async Task<Message?> EditAsync(Guid messageId, Guid editorId, string content, string? metadata = null, CancellationToken cancellationToken = default)
@@ -396,8 +420,17 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
     {
         Check.NotEmpty(messageId, nameof(messageId));
         Check.NotEmpty(deletedBy, nameof(deletedBy));
-        var deleted = await db.QuerySingleOrDefaultAsync(
+        // The locks come first, in a statement of their own (ChatDatabase.QueryAfterLockAsync): an
+        // attachment added while this waited for the message's lock (AttachmentRepository.AddAsync holds
+        // it) is in the next statement's snapshot, so it is deleted and its keys handed back, never left.
+        var deleted = (await db.QueryAfterLockAsync(
             $$"""
+            WITH chat AS (
+                SELECT c.id FROM {schema}.chats c
+                WHERE c.id = (SELECT m.chat_id FROM {schema}.messages m WHERE m.id = @messageId)
+                FOR NO KEY UPDATE
+            )
+            SELECT m.id FROM chat JOIN {schema}.messages m ON m.chat_id = chat.id WHERE m.id = @messageId FOR NO KEY UPDATE OF m;
             WITH chat AS (
                 -- The chat row first, as a send takes it: holding the message while waiting for the chat
                 -- would deadlock with a send that holds the chat and bumps this message's reply count.
@@ -446,7 +479,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
             """,
             new { messageId, deletedBy },
             static r => new DeleteResult(Read(r), r.GetBoolean(After), r.GetFieldValue<string[]>(After + 1)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
         if (deleted is null)
             return null;
@@ -556,9 +589,9 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
         public static Window Around(long seq, int limit) => new(seq, (limit + 1) / 2, limit - (limit + 1) / 2);
     }
 
-    private sealed record SendResult(Message? Message, bool ChatFound, bool IsMember, bool ReplyOk, bool ThreadOk);
+    private sealed record SendResult(Message? Message, bool ChatFound, bool IsMember, bool ReplyOk, bool ThreadOk, Guid? BlockedBy);
 
-    private sealed record PageRow(Message? Message, int Side, int Older, int Newer, bool Member, Guid ChatId);
+    private sealed record PageRow(Message? Message, int Side, int Older, int Newer, bool Member, Guid ChatId, bool HasAttachments, bool HasReactions);
 
     private sealed record EditResult(Message? Message, bool IsSystem, bool IsSender, bool IsDeleted, bool IsBlankText);
 

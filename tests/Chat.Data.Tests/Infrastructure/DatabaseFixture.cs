@@ -1,6 +1,11 @@
+using Chat.Data.Activity;
 using Chat.Data.Chats;
+using Chat.Data.Documents;
+using Chat.Data.Entities;
+using Chat.Data.Maintenance;
 using Chat.Data.Messages;
 using Chat.Data.ReadState;
+using Chat.Data.Social;
 using Chat.Data.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -29,6 +34,34 @@ public sealed class DatabaseFixture : IAsyncLifetime
     public IMessageRepository Messages => Services.GetRequiredService<IMessageRepository>();
 
     public IReadStateRepository ReadState => Services.GetRequiredService<IReadStateRepository>();
+
+    public IReactionRepository Reactions => Services.GetRequiredService<IReactionRepository>();
+
+    public IAttachmentRepository Attachments => Services.GetRequiredService<IAttachmentRepository>();
+
+    public IBlockRepository Blocks => Services.GetRequiredService<IBlockRepository>();
+
+    public IContactRepository Contacts => Services.GetRequiredService<IContactRepository>();
+
+    public IMessageRequestRepository MessageRequests => Services.GetRequiredService<IMessageRequestRepository>();
+
+    public IActivityFeedRepository Activity => Services.GetRequiredService<IActivityFeedRepository>();
+
+    public IChatDataMaintenance Maintenance => Services.GetRequiredService<IChatDataMaintenance>();
+
+    public IDocumentRepository Documents => Services.GetRequiredService<IDocumentRepository>();
+
+    public IDocumentCollaboratorRepository Collaborators => Services.GetRequiredService<IDocumentCollaboratorRepository>();
+
+    public IDocumentSignatureRepository Signatures => Services.GetRequiredService<IDocumentSignatureRepository>();
+
+    public IDocumentTagRepository Tags => Services.GetRequiredService<IDocumentTagRepository>();
+
+    public IDocumentBlockRepository DocumentBlocks => Services.GetRequiredService<IDocumentBlockRepository>();
+
+    public IDocumentHistoryRepository DocumentHistory => Services.GetRequiredService<IDocumentHistoryRepository>();
+
+    public IEntityRepository Entities => Services.GetRequiredService<IEntityRepository>();
 
     /// <summary>Rows written straight to the database, for arranging a test without the repository under test.</summary>
     public Arrange Arrange => new(this);
