@@ -35,6 +35,19 @@ internal static class BenchDatabase
         }
     }
 
+    /// <summary>
+    /// Waits until no other benchmark run holds the server, then holds it until disposed: runs share the
+    /// benchmark database, and one run's seeding or writes would spoil another's.
+    /// </summary>
+    public static async Task<NpgsqlConnection> LockServerAsync()
+    {
+        var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock(hashtext('{DatabaseName}'))", connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync();
+        return connection;
+    }
+
     /// <summary>Creates the database when it is missing and applies the library's migrations.</summary>
     public static async Task CreateAndMigrateAsync()
     {

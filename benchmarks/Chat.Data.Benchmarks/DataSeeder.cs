@@ -6,9 +6,9 @@ namespace Chat.Data.Benchmarks;
 
 /// <summary>
 /// Fills the benchmark database with binary COPY, once before BenchmarkDotNet starts, so every benchmark
-/// reads the same data. Only users for now; chats and messages come with their benchmarks.
+/// reads the same data: the users, then the conversations of <paramref name="shape"/>.
 /// </summary>
-internal sealed class DataSeeder(NpgsqlDataSource dataSource, TextWriter log)
+internal sealed class DataSeeder(NpgsqlDataSource dataSource, SeedShape shape, TextWriter log)
 {
     public const int UserCount = 100_000;
 
@@ -20,8 +20,14 @@ internal sealed class DataSeeder(NpgsqlDataSource dataSource, TextWriter log)
 
     private static string Username(int n) => $"u{n:D7}";
 
-    /// <summary>Seeds the users unless the table already holds them all, then refreshes the planner's statistics.</summary>
+    /// <summary>Seeds what is missing (users, conversations), then refreshes the planner's statistics.</summary>
     public async Task SeedAsync()
+    {
+        await SeedUsersAsync();
+        await new ConversationSeeder(dataSource, shape, log).SeedAsync();
+    }
+
+    private async Task SeedUsersAsync()
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         var existing = (long)(await ExecuteAsync(connection, $"SELECT count(*) FROM {BenchDatabase.Schema}.users"))!;

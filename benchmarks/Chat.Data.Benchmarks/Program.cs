@@ -7,16 +7,19 @@ using Npgsql;
 var ci = args.Contains("--ci");
 var benchmarkArgs = args.Where(a => a != "--ci").ToArray();
 
-if (!BenchDatabase.IsConfigured)
+if (!BenchDatabase.IsConfigured || !BenchRedis.IsConfigured)
 {
-    Console.Error.WriteLine(BenchDatabase.NotConfiguredMessage);
+    Console.Error.WriteLine(BenchDatabase.IsConfigured ? BenchRedis.NotConfiguredMessage : BenchDatabase.NotConfiguredMessage);
     return 2;
 }
+
+// One run at a time on a server (released when the program ends).
+await using var runLock = await BenchDatabase.LockServerAsync();
 
 // Seed once, before any benchmark process starts, so every benchmark reads the same data.
 await BenchDatabase.CreateAndMigrateAsync();
 await using (var dataSource = NpgsqlDataSource.Create(BenchDatabase.ConnectionString))
-    await new DataSeeder(dataSource, Console.Out).SeedAsync();
+    await new DataSeeder(dataSource, SeedShape.Ci, Console.Out).SeedAsync();
 
 var switcher = BenchmarkSwitcher.FromAssembly(typeof(UserLookupBenchmarks).Assembly);
 var config = BenchConfig.Create(ci);

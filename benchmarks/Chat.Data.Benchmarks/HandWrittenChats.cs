@@ -1,0 +1,104 @@
+using Chat.Data.Chats;
+using Chat.Data.Internal;
+using Chat.Data.Messages;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Chat.Data.Benchmarks;
+
+/// <summary>The floor for the chat list: the library's statement (ChatRepository.ListForUserAsync) by plain Npgsql.</summary>
+internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
+{
+    private const string Schema = BenchDatabase.Schema;
+
+    private const string Columns =
+        "c.id, c.type, c.parent_chat_id, c.name, c.slug, c.description, c.icon, c.created_by, c.entity_type, c.entity_id, c.is_private, " +
+        "c.archived_at, c.metadata, c.last_seq, c.last_message_id, c.last_message_at, c.message_count, c.member_count, c.created_at, c.updated_at, c.deleted_at";
+
+    // $1 user, $2 after pinned at, $3 after activity, $4 after id (all null for the first page), $5 rows to read.
+    private const string ListForUserSql = $"""
+        WITH page AS (
+            SELECT {Columns}, m.role, m.last_read_seq, m.unread_mention_count, m.muted_until, m.pinned_at, m.cleared_seq,
+                   coalesce(m.pinned_at, '-infinity') AS pin_key, coalesce(c.last_message_at, c.created_at) AS activity_key
+            FROM {Schema}.chat_members m
+            JOIN {Schema}.chats c ON c.id = m.chat_id
+            WHERE m.user_id = $1 AND m.left_at IS NULL AND c.deleted_at IS NULL
+              AND (m.hidden_at IS NULL OR c.last_message_at > m.hidden_at)
+              AND ($4 IS NULL
+                   OR (coalesce(m.pinned_at, '-infinity'), coalesce(c.last_message_at, c.created_at), c.id)
+                    < (coalesce($2, '-infinity'), $3, $4))
+            ORDER BY pin_key DESC, activity_key DESC, c.id DESC
+            LIMIT $5
+        )
+        SELECT {Columns}, c.role,
+               greatest(c.last_seq - c.last_read_seq - (
+                   SELECT count(*) FROM {Schema}.messages d
+                   WHERE d.chat_id = c.id AND d.seq > c.last_read_seq AND d.deleted_at IS NOT NULL), 0),
+               c.unread_mention_count, coalesce(c.muted_until > now(), false), c.pinned_at,
+               preview.id, preview.seq, preview.sender_id, preview.type, preview.content, preview.created_at, preview.deleted_at IS NOT NULL
+        FROM page c
+        LEFT JOIN LATERAL (
+            SELECT x.id, x.seq, x.sender_id, x.type, x.content, x.created_at, x.deleted_at
+            FROM {Schema}.messages x
+            WHERE x.chat_id = c.id AND x.seq > c.cleared_seq
+              AND NOT EXISTS (SELECT FROM {Schema}.message_hides h WHERE h.user_id = $1 AND h.message_id = x.id)
+            ORDER BY x.seq DESC
+            LIMIT 1
+        ) preview ON true
+        ORDER BY c.pin_key DESC, c.activity_key DESC, c.id DESC
+        """;
+
+    /// <summary>The first page of the user's chat list.</summary>
+    public async Task<Page<ChatListItem>> ListForUserAsync(Guid userId, int limit)
+    {
+        await using var command = dataSource.CreateCommand(ListForUserSql);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = DBNull.Value });
+        p.Add(new NpgsqlParameter<int> { TypedValue = limit + 1 });
+        await using var reader = await command.ExecuteReaderAsync();
+        var items = new List<ChatListItem>(limit + 1);
+        while (await reader.ReadAsync())
+            items.Add(Read(reader));
+        return ChatListPage.Create(items, limit);
+    }
+
+    private static ChatListItem Read(NpgsqlDataReader r) => new(
+        Chat: new Chats.Chat(
+            Id: r.GetGuid(0),
+            Type: DbEnum<ChatType>.FromDb(r.GetString(1)),
+            ParentChatId: r.IsDBNull(2) ? null : r.GetGuid(2),
+            Name: r.IsDBNull(3) ? null : r.GetString(3),
+            Slug: r.IsDBNull(4) ? null : r.GetString(4),
+            Description: r.IsDBNull(5) ? null : r.GetString(5),
+            Icon: r.IsDBNull(6) ? null : r.GetString(6),
+            CreatedBy: r.IsDBNull(7) ? null : r.GetGuid(7),
+            EntityType: r.IsDBNull(8) ? null : r.GetString(8),
+            EntityId: r.IsDBNull(9) ? null : r.GetString(9),
+            IsPrivate: r.GetBoolean(10),
+            ArchivedAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
+            Metadata: r.IsDBNull(12) ? null : r.GetString(12),
+            LastSeq: r.GetInt64(13),
+            LastMessageId: r.IsDBNull(14) ? null : r.GetGuid(14),
+            LastMessageAt: r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15),
+            MessageCount: r.GetInt64(16),
+            MemberCount: r.GetInt32(17),
+            CreatedAt: r.GetFieldValue<DateTimeOffset>(18),
+            UpdatedAt: r.GetFieldValue<DateTimeOffset>(19),
+            DeletedAt: r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20)),
+        Role: DbEnum<MemberRole>.FromDb(r.GetString(21)),
+        UnreadCount: r.GetInt64(22),
+        UnreadMentionCount: r.GetInt32(23),
+        IsMuted: r.GetBoolean(24),
+        PinnedAt: r.IsDBNull(25) ? null : r.GetFieldValue<DateTimeOffset>(25),
+        LastMessage: r.IsDBNull(26) ? null : new MessagePreview(
+            Id: r.GetGuid(26),
+            Seq: r.GetInt64(27),
+            SenderId: r.IsDBNull(28) ? null : r.GetGuid(28),
+            Type: DbEnum<MessageType>.FromDb(r.GetString(29)),
+            Content: r.IsDBNull(30) ? null : r.GetString(30),
+            CreatedAt: r.GetFieldValue<DateTimeOffset>(31),
+            IsDeleted: r.GetBoolean(32)));
+}

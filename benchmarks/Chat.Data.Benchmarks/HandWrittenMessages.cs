@@ -1,0 +1,230 @@
+using Chat.Data.Internal;
+using Chat.Data.Messages;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Chat.Data.Benchmarks;
+
+/// <summary>
+/// The floor for messages: the library's own statements (MessageRepository), each in one round trip, run
+/// by plain Npgsql with positional typed parameters and reads by ordinal. Only the anchors and options the
+/// benchmarks use are passed; the statements are the library's whole ones, so keep them in step with it.
+/// </summary>
+internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
+{
+    private const string Schema = BenchDatabase.Schema;
+
+    private const string Columns =
+        "m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.type, m.content, m.metadata, m.reply_to_id, m.thread_root_id, " +
+        "m.reply_count, m.last_reply_at, m.mentions, m.edited_at, m.deleted_at, m.deleted_by, m.flagged, m.created_at";
+
+    private const int After = 18;
+
+    private const string NotHidden = $"NOT EXISTS (SELECT 1 FROM {Schema}.message_hides h WHERE h.user_id = $2 AND h.message_id = m.id)";
+
+    // $1 id, $2 chat, $3 sender, $4 client id, $5 type, $6 content, $7 metadata, $8 reply to, $9 thread root, $10 mentions, $11 flagged.
+    private const string SendSql = $"""
+        WITH checks AS (
+            SELECT c.id IS NOT NULL AS chat_found,
+                   $3 IS NULL OR EXISTS (
+                       SELECT 1 FROM {Schema}.chat_members cm
+                       WHERE cm.chat_id = $2 AND cm.user_id = $3 AND cm.left_at IS NULL) AS is_member,
+                   $8 IS NULL OR EXISTS (
+                       SELECT 1 FROM {Schema}.messages r WHERE r.id = $8 AND r.chat_id = $2) AS reply_ok,
+                   $9 IS NULL OR EXISTS (
+                       SELECT 1 FROM {Schema}.messages t
+                       WHERE t.id = $9 AND t.chat_id = $2 AND t.thread_root_id IS NULL) AS thread_ok,
+                   (SELECT e.id FROM {Schema}.messages e
+                    WHERE e.chat_id = $2 AND e.sender_id = $3 AND e.client_msg_id = $4) AS existing_id,
+                   (SELECT b.blocker_id FROM {Schema}.chat_members o
+                    JOIN {Schema}.user_blocks b ON b.blocker_id = o.user_id AND b.blocked_id = $3
+                    WHERE c.type = 'direct' AND o.chat_id = c.id
+                    LIMIT 1) AS blocked_by
+            FROM (VALUES (1)) AS one (x)
+            LEFT JOIN {Schema}.chats c ON c.id = $2 AND c.deleted_at IS NULL
+        ),
+        chat AS (
+            UPDATE {Schema}.chats c
+            SET last_seq = c.last_seq + 1, message_count = c.message_count + 1,
+                last_message_id = $1, last_message_at = clock_timestamp(), archived_at = NULL
+            FROM checks k
+            WHERE c.id = $2 AND c.deleted_at IS NULL
+              AND k.chat_found AND k.is_member AND k.blocked_by IS NULL AND k.reply_ok AND k.thread_ok AND k.existing_id IS NULL
+            RETURNING c.last_seq AS seq, c.last_message_at AS at
+        ),
+        inserted AS (
+            INSERT INTO {Schema}.messages AS m
+                (id, chat_id, seq, sender_id, client_msg_id, type, content, metadata, reply_to_id, thread_root_id, mentions, flagged, created_at)
+            SELECT $1, $2, chat.seq, $3, $4, $5, $6, CAST($7 AS jsonb), $8, $9, $10, $11, chat.at
+            FROM chat
+            RETURNING {Columns}
+        ),
+        sender AS (
+            UPDATE {Schema}.chat_members cm
+            SET last_read_seq = greatest(cm.last_read_seq, chat.seq), last_read_at = chat.at,
+                last_delivered_seq = greatest(cm.last_delivered_seq, chat.seq), last_delivered_at = chat.at
+            FROM chat
+            WHERE cm.chat_id = $2 AND cm.user_id = $3
+        ),
+        mentioned AS (
+            UPDATE {Schema}.chat_members cm
+            SET unread_mention_count = cm.unread_mention_count + 1
+            FROM chat
+            WHERE cm.chat_id = $2 AND cm.user_id = ANY($10) AND cm.left_at IS NULL
+              AND cm.user_id IS DISTINCT FROM $3
+        ),
+        thread AS (
+            UPDATE {Schema}.messages t
+            SET reply_count = t.reply_count + 1, last_reply_at = chat.at
+            FROM chat
+            WHERE t.id = $9
+        )
+        SELECT {Columns}, k.chat_found, k.is_member, k.reply_ok, k.thread_ok, k.blocked_by
+        FROM checks k
+        LEFT JOIN LATERAL (
+            SELECT {Columns} FROM inserted m
+            UNION ALL
+            SELECT {Columns} FROM {Schema}.messages m WHERE m.id = k.existing_id
+        ) m ON true
+        """;
+
+    // $1 chat, $2 viewer, $3 up to, $4 older, $5 newer, $6 first unread, $7 around older, $8 around newer.
+    private const string HistorySql = $"""
+        WITH bounds AS (
+            SELECT $1 AS chat_id, cm.user_id IS NOT NULL AS member, coalesce(cm.cleared_seq, 0) AS cleared_seq,
+                   CASE WHEN u.unread THEN cm.last_read_seq + 1 ELSE $3 END AS up_to,
+                   CASE WHEN u.unread THEN $7 ELSE $4 END AS older,
+                   CASE WHEN u.unread THEN $8 ELSE $5 END AS newer
+            FROM (VALUES (1)) AS one (x)
+            LEFT JOIN {Schema}.chat_members cm ON cm.chat_id = $1 AND cm.user_id = $2 AND cm.left_at IS NULL
+            LEFT JOIN {Schema}.chats c ON c.id = $1
+            CROSS JOIN LATERAL (SELECT $6 AND cm.last_read_seq < c.last_seq AS unread) u
+        )
+        SELECT {Columns}, m.side, b.older, b.newer, b.member, b.chat_id,
+               EXISTS (SELECT 1 FROM {Schema}.message_attachments a WHERE a.message_id = m.id),
+               m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM {Schema}.message_reactions r WHERE r.message_id = m.id)
+        FROM bounds b
+        LEFT JOIN LATERAL (
+            (SELECT {Columns}, -1 AS side FROM {Schema}.messages m
+             WHERE b.member AND m.chat_id = $1 AND m.seq <= b.up_to AND m.seq > b.cleared_seq AND {NotHidden}
+             ORDER BY m.seq DESC LIMIT b.older + 1)
+            UNION ALL
+            (SELECT {Columns}, 1 AS side FROM {Schema}.messages m
+             WHERE b.member AND m.chat_id = $1 AND m.seq > b.up_to AND m.seq > b.cleared_seq AND {NotHidden}
+             ORDER BY m.seq LIMIT b.newer + 1)
+        ) m ON true
+        """;
+
+    // $1 chat, $2 viewer, $3 query, $4 pattern, $5 limit.
+    private const string SearchSql = $"""
+        SELECT {Columns},
+               CAST(ts_rank(m.search_vector, websearch_to_tsquery('simple', $3))
+                    + CASE WHEN m.content ILIKE $4 ESCAPE '\' THEN 0.1 ELSE 0 END AS double precision) AS rank
+        FROM {Schema}.messages m
+        JOIN {Schema}.chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = $2 AND cm.left_at IS NULL
+        WHERE m.deleted_at IS NULL
+          AND (m.search_vector @@ websearch_to_tsquery('simple', $3) OR m.content ILIKE $4 ESCAPE '\')
+          AND ($1 IS NULL OR m.chat_id = $1)
+          AND m.seq > cm.cleared_seq AND {NotHidden}
+        ORDER BY rank DESC, m.created_at DESC
+        LIMIT $5
+        """;
+
+    public async Task<Message> SendAsync(Guid chatId, Guid senderId, string clientMessageId, string content)
+    {
+        await using var command = dataSource.CreateCommand(SendSql);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() });
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = chatId });
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = senderId });
+        p.Add(new NpgsqlParameter<string> { TypedValue = clientMessageId });
+        p.Add(new NpgsqlParameter<string> { TypedValue = "text" });
+        p.Add(new NpgsqlParameter<string> { TypedValue = content });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = DBNull.Value });
+        p.Add(new NpgsqlParameter<Guid[]> { TypedValue = [] });
+        p.Add(new NpgsqlParameter<bool> { TypedValue = false });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return reader.IsDBNull(0) ? throw new InvalidOperationException($"Send to chat {chatId} was refused.") : Read(reader);
+    }
+
+    /// <summary>The newest page (<paramref name="beforeSeq"/> null) or the page before a seq.</summary>
+    public async Task<MessagePage> GetHistoryAsync(Guid chatId, Guid viewerId, long? beforeSeq, int limit)
+    {
+        await using var command = dataSource.CreateCommand(HistorySql);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = chatId });
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = viewerId });
+        p.Add(new NpgsqlParameter<long> { TypedValue = beforeSeq - 1 ?? long.MaxValue });
+        p.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        p.Add(new NpgsqlParameter<int> { TypedValue = 0 });
+        p.Add(new NpgsqlParameter<bool> { TypedValue = false });
+        p.Add(new NpgsqlParameter<int> { TypedValue = (limit + 1) / 2 });
+        p.Add(new NpgsqlParameter<int> { TypedValue = limit / 2 });
+        await using var reader = await command.ExecuteReaderAsync();
+
+        // Older rows come newest first, newer ones oldest first; each side has one more than it keeps.
+        var older = new List<Message>(limit + 1);
+        var newer = new List<Message>();
+        int olderLimit = 0, newerLimit = 0;
+        while (await reader.ReadAsync())
+        {
+            olderLimit = reader.GetInt32(After + 1);
+            newerLimit = reader.GetInt32(After + 2);
+            if (!reader.GetBoolean(After + 3))
+                throw new InvalidOperationException($"{viewerId} is not a member of chat {chatId}.");
+            // The library loads them in a second round trip; the seed has none, so it never makes one.
+            if (reader.GetBoolean(After + 5) || reader.GetBoolean(After + 6))
+                throw new InvalidOperationException("The floor does not load attachments or reactions, and the seed has none.");
+            if (!reader.IsDBNull(0))
+                (reader.GetInt32(After) < 0 ? older : newer).Add(Read(reader));
+        }
+        var reachedOldest = older.Count <= olderLimit;
+        var reachedNewest = newer.Count <= newerLimit;
+        if (!reachedOldest)
+            older.RemoveAt(olderLimit);
+        older.Reverse();
+        if (!reachedNewest)
+            newer.RemoveAt(newerLimit);
+        older.AddRange(newer);
+        return new MessagePage(older, reachedOldest, reachedNewest);
+    }
+
+    public async Task<List<MessageSearchHit>> SearchAsync(Guid userId, string query, Guid chatId, int limit)
+    {
+        await using var command = dataSource.CreateCommand(SearchSql);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = chatId });
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
+        p.Add(new NpgsqlParameter<string> { TypedValue = query });
+        p.Add(new NpgsqlParameter<string> { TypedValue = MessageFields.ContainsPattern(query) });
+        p.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        await using var reader = await command.ExecuteReaderAsync();
+        var hits = new List<MessageSearchHit>();
+        while (await reader.ReadAsync())
+            hits.Add(new MessageSearchHit(Read(reader), reader.GetDouble(After)));
+        return hits;
+    }
+
+    private static Message Read(NpgsqlDataReader r) => new(
+        Id: r.GetGuid(0),
+        ChatId: r.GetGuid(1),
+        Seq: r.GetInt64(2),
+        SenderId: r.IsDBNull(3) ? null : r.GetGuid(3),
+        ClientMessageId: r.IsDBNull(4) ? null : r.GetString(4),
+        Type: DbEnum<MessageType>.FromDb(r.GetString(5)),
+        Content: r.IsDBNull(6) ? null : r.GetString(6),
+        Metadata: r.IsDBNull(7) ? null : r.GetString(7),
+        ReplyToId: r.IsDBNull(8) ? null : r.GetGuid(8),
+        ThreadRootId: r.IsDBNull(9) ? null : r.GetGuid(9),
+        ReplyCount: r.GetInt32(10),
+        LastReplyAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
+        Mentions: r.GetFieldValue<Guid[]>(12),
+        EditedAt: r.IsDBNull(13) ? null : r.GetFieldValue<DateTimeOffset>(13),
+        DeletedAt: r.IsDBNull(14) ? null : r.GetFieldValue<DateTimeOffset>(14),
+        DeletedBy: r.IsDBNull(15) ? null : r.GetGuid(15),
+        Flagged: r.GetBoolean(16),
+        CreatedAt: r.GetFieldValue<DateTimeOffset>(17));
+}
