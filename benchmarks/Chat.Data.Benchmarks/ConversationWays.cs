@@ -1,6 +1,7 @@
 using Chat.Data.Chats;
 using Chat.Data.Messages;
 using Chat.Data.ReadState;
+using Chat.Data.Social;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,14 +25,19 @@ internal sealed class ConversationWays : IAsyncDisposable
         ChatDataMessages = services.GetRequiredService<IMessageRepository>();
         ChatDataChats = services.GetRequiredService<IChatRepository>();
         ChatDataReadState = services.GetRequiredService<IReadStateRepository>();
+        ChatDataReactions = services.GetRequiredService<IReactionRepository>();
+        ChatDataAttachments = services.GetRequiredService<IAttachmentRepository>();
+        ChatDataContacts = services.GetRequiredService<IContactRepository>();
         var contexts = new PooledDbContextFactory<ConversationsDbContext>(
             new DbContextOptionsBuilder<ConversationsDbContext>().UseNpgsql(BenchDatabase.ConnectionString).Options);
         EfCoreMessages = new EfCoreMessages(contexts);
         EfCoreChats = new EfCoreChats(contexts);
         EfCoreReadState = new EfCoreReadState(contexts);
+        EfCoreSocial = new EfCoreSocial(contexts);
         HandWrittenMessages = new HandWrittenMessages(dataSource);
         HandWrittenChats = new HandWrittenChats(dataSource);
         HandWrittenReadState = new HandWrittenReadState(dataSource);
+        HandWrittenSocial = new HandWrittenSocial(dataSource);
     }
 
     /// <summary>The hand-written way's data source; also for setup statements.</summary>
@@ -45,17 +51,27 @@ internal sealed class ConversationWays : IAsyncDisposable
 
     public IReadStateRepository ChatDataReadState { get; }
 
+    public IReactionRepository ChatDataReactions { get; }
+
+    public IAttachmentRepository ChatDataAttachments { get; }
+
+    public IContactRepository ChatDataContacts { get; }
+
     public EfCoreMessages EfCoreMessages { get; }
 
     public EfCoreChats EfCoreChats { get; }
 
     public EfCoreReadState EfCoreReadState { get; }
 
+    public EfCoreSocial EfCoreSocial { get; }
+
     public HandWrittenMessages HandWrittenMessages { get; }
 
     public HandWrittenChats HandWrittenChats { get; }
 
     public HandWrittenReadState HandWrittenReadState { get; }
+
+    public HandWrittenSocial HandWrittenSocial { get; }
 
     public static async Task<ConversationWays> CreateAsync()
     {

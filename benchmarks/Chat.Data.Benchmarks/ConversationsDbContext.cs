@@ -1,6 +1,7 @@
 using Chat.Data.Chats;
 using Chat.Data.Internal;
 using Chat.Data.Messages;
+using Chat.Data.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using NpgsqlTypes;
@@ -24,6 +25,15 @@ internal sealed class ConversationsDbContext(DbContextOptions<ConversationsDbCon
 
     public DbSet<ReadMarkRow> ReadMarks => Set<ReadMarkRow>();
 
+    public DbSet<ReactionRow> Reactions => Set<ReactionRow>();
+
+    public DbSet<AttachmentRow> Attachments => Set<AttachmentRow>();
+
+    public DbSet<BlockRow> Blocks => Set<BlockRow>();
+
+    /// <summary>The library's <see cref="User"/> record, mapped through its constructor as EfCoreUsers maps it.</summary>
+    public DbSet<User> Users => Set<User>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(BenchDatabase.Schema);
@@ -46,6 +56,18 @@ internal sealed class ConversationsDbContext(DbContextOptions<ConversationsDbCon
 
         modelBuilder.Entity<HideRow>().ToTable("message_hides").HasKey(h => new { h.UserId, h.MessageId });
         modelBuilder.Entity<ReadMarkRow>().ToTable("read_marks").HasKey(r => new { r.ChatId, r.UserId, r.Kind, r.UpToSeq });
+        modelBuilder.Entity<ReactionRow>().ToTable("message_reactions").HasKey(r => new { r.MessageId, r.UserId, r.Emoji });
+        modelBuilder.Entity<BlockRow>().ToTable("user_blocks").HasKey(b => new { b.BlockerId, b.BlockedId });
+
+        var attachment = modelBuilder.Entity<AttachmentRow>().ToTable("message_attachments");
+        attachment.Property(a => a.Kind).HasConversion(k => DbEnum<AttachmentKind>.ToDb(k, "kind"), text => DbEnum<AttachmentKind>.FromDb(text));
+        attachment.Property(a => a.ScanStatus).HasConversion(s => DbEnum<ScanStatus>.ToDb(s, "scan_status"), text => DbEnum<ScanStatus>.FromDb(text));
+        attachment.Property(a => a.Metadata).HasColumnType("jsonb");
+
+        // Only the columns the library reads; password_hash stays out of the model as it stays out of User.
+        var user = modelBuilder.Entity<User>().ToTable("users");
+        user.HasKey(u => u.Id);
+        user.Property(u => u.Presence).HasConversion(p => DbEnum<Presence>.ToDb(p, "presence"), text => DbEnum<Presence>.FromDb(text));
 
         // Column names are the properties' names in snake_case (LastReadSeq is last_read_seq).
         foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(e => e.GetProperties()))
@@ -135,4 +157,42 @@ internal sealed class ReadMarkRow
     public string Kind { get; set; } = "";
     public long UpToSeq { get; set; }
     public DateTimeOffset At { get; set; }
+}
+
+internal sealed class ReactionRow
+{
+    public Guid MessageId { get; set; }
+    public Guid ChatId { get; set; }
+    public Guid UserId { get; set; }
+    public string Emoji { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class AttachmentRow
+{
+    public Guid Id { get; set; }
+    public Guid MessageId { get; set; }
+    public Guid ChatId { get; set; }
+    public AttachmentKind Kind { get; set; }
+    public string? FileName { get; set; }
+    public string? MimeType { get; set; }
+    public long? SizeBytes { get; set; }
+    public string? StorageKey { get; set; }
+    public string? Url { get; set; }
+    public string? ThumbnailKey { get; set; }
+    public string? ThumbnailUrl { get; set; }
+    public int? Width { get; set; }
+    public int? Height { get; set; }
+    public int? DurationMs { get; set; }
+    public int SortOrder { get; set; }
+    public ScanStatus ScanStatus { get; set; }
+    public string? Metadata { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class BlockRow
+{
+    public Guid BlockerId { get; set; }
+    public Guid BlockedId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 }

@@ -20,11 +20,12 @@ internal sealed class DataSeeder(NpgsqlDataSource dataSource, SeedShape shape, T
 
     private static string Username(int n) => $"u{n:D7}";
 
-    /// <summary>Seeds what is missing (users, conversations), then refreshes the planner's statistics.</summary>
+    /// <summary>Seeds what is missing (users, conversations, reactions, attachments and blocks), then refreshes the planner's statistics.</summary>
     public async Task SeedAsync()
     {
         await SeedUsersAsync();
         await new ConversationSeeder(dataSource, shape, log).SeedAsync();
+        await new SocialSeeder(dataSource, log).SeedAsync();
     }
 
     private async Task SeedUsersAsync()

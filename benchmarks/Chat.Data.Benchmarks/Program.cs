@@ -23,7 +23,9 @@ await using (var dataSource = NpgsqlDataSource.Create(BenchDatabase.ConnectionSt
 
 var switcher = BenchmarkSwitcher.FromAssembly(typeof(UserLookupBenchmarks).Assembly);
 var config = BenchConfig.Create(ci);
-var summaries = (ci ? switcher.RunAll(config, benchmarkArgs) : switcher.Run(benchmarkArgs, config)).ToList();
+// RunAll ignores --filter, and Run without one asks which to run: CI runs everything unless it names a filter.
+var runAll = ci && !benchmarkArgs.Any(a => a.StartsWith("--filter", StringComparison.Ordinal));
+var summaries = (runAll ? switcher.RunAll(config, benchmarkArgs) : switcher.Run(benchmarkArgs, config)).ToList();
 return summaries.All(Succeeded) ? 0 : 1;
 
 // A benchmark whose setup threw, or that measured nothing, fails the run (and so CI).
