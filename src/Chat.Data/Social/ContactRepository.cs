@@ -146,10 +146,7 @@ internal sealed class ContactRepository(ChatDatabase db) : IContactRepository
     public async Task<IReadOnlyList<User>> SyncAsync(Guid userId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(userId, nameof(userId));
-        ArgumentNullException.ThrowIfNull(phones);
-        if (phones.Count > UserFields.MaxPhonesPerLookup)
-            throw new ChatDataValidationException(nameof(phones), $"at most {UserFields.MaxPhonesPerLookup} phones per call ({phones.Count} given).");
-        var checkedPhones = phones.Select((phone, i) => UserFields.Phone(phone, $"{nameof(phones)}[{i}]")).ToArray();
+        var checkedPhones = UserFields.Phones(phones, nameof(phones));
         if (checkedPhones.Length == 0)
             return [];
 

@@ -17,6 +17,15 @@ internal static partial class UserFields
         return phone;
     }
 
+    /// <summary>An address book's phones, each E.164 (named <c>phones[i]</c> when not), at most <see cref="MaxPhonesPerLookup"/>.</summary>
+    public static string[] Phones(IReadOnlyCollection<string> phones, string field)
+    {
+        ArgumentNullException.ThrowIfNull(phones, field);
+        if (phones.Count > MaxPhonesPerLookup)
+            throw new ChatDataValidationException(field, $"at most {MaxPhonesPerLookup} phones per call ({phones.Count} given).");
+        return phones.Select((phone, i) => Phone(phone, $"{field}[{i}]")).ToArray();
+    }
+
     public static string Username(string? username, string field)
     {
         if (username is null || !UsernamePattern().IsMatch(username))

@@ -82,16 +82,7 @@ internal sealed class UserRepository(ChatDatabase db) : IUserRepository
 
     public async Task<IReadOnlyList<User>> FindByPhonesAsync(IReadOnlyCollection<string> phones, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(phones);
-        if (phones.Count > UserFields.MaxPhonesPerLookup)
-            throw new ChatDataValidationException(nameof(phones), $"at most {UserFields.MaxPhonesPerLookup} phones per call ({phones.Count} given).");
-        var checkedPhones = new string[phones.Count];
-        var i = 0;
-        foreach (var phone in phones)
-        {
-            checkedPhones[i] = UserFields.Phone(phone, $"phones[{i}]");
-            i++;
-        }
+        var checkedPhones = UserFields.Phones(phones, nameof(phones));
         if (checkedPhones.Length == 0)
             return [];
 
