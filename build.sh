@@ -628,6 +628,11 @@ cmd_bench() {
     dotnet run -c Release --project benchmarks/Chat.Data.Benchmarks -- "$@"
 }
 
+cmd_load() {
+    services_up
+    dotnet run -c Release --project benchmarks/Chat.Data.Benchmarks -- load "$@"
+}
+
 cmd_pack() {
     local proj f found=0
     rm -rf "$PACKAGES_DIR"
@@ -666,9 +671,15 @@ Usage: ./build.sh <command> [args]
                      then "N passed, N failed, N skipped"; fails on any failure, skip or no tests
   sample             run samples/Chat.Data.Sample on http://127.0.0.1:5080
                      (database chatdata_sample, created when missing)
-  bench [--ci] [args]
-                     run benchmarks/Chat.Data.Benchmarks; args go to BenchmarkDotNet
+  bench [--ci] [--scale ci|full] [args]
+                     seed the scale (default ci) when missing, then run
+                     benchmarks/Chat.Data.Benchmarks; other args go to BenchmarkDotNet
                      (--ci: short job, markdown report in artifacts/benchmarks/)
+  bench --seed ci|full
+                     seed the benchmark database only, reporting rows per second
+  load [sends|hot|ratelimit] [--seconds T]
+                     load tests against the library, each beside its floor (pgbench,
+                     redis-benchmark) in one run; none named runs them all
   pack               NuGet packages into artifacts/packages/
   clean              services down, remove .chatdata/ and artifacts/, dotnet clean
   help               this text
@@ -687,6 +698,7 @@ main() {
         test) cmd_test ;;
         sample) cmd_sample ;;
         bench) cmd_bench "$@" ;;
+        load) cmd_load "$@" ;;
         pack) cmd_pack ;;
         clean) cmd_clean ;;
         help | -h | --help) usage ;;

@@ -15,4 +15,11 @@ internal sealed record SeedShape(int Participants, int BenchUserChats, int BigCh
     /// <summary>About 160,000 messages: seeds in well under a minute on two cores.</summary>
     public static SeedShape Ci { get; } = new(
         Participants: 2_000, BenchUserChats: 200, BigChatMembers: 200, BigChatMessages: 100_000, OtherChats: 1_800, MessagesPerChat: 30);
+
+    /// <summary>The scales by the name <c>--seed</c> and <c>--scale</c> take.</summary>
+    private static readonly Dictionary<string, SeedShape> ByName = new(StringComparer.OrdinalIgnoreCase) { ["ci"] = Ci };
+
+    public static IEnumerable<string> Names => ByName.Keys;
+
+    public static bool TryParse(string name, out SeedShape shape) => ByName.TryGetValue(name, out shape!);
 }
