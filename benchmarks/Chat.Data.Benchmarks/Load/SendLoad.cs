@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Chat.Data.Messages;
+using Chat.Data.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Chat.Data.Benchmarks.Load;
+
+/// <summary>
+/// Concurrent senders sending through the library for a while, into many chats or one hot chat, then
+/// a check that every acknowledged message is stored once with contiguous seqs, then pgbench running
+/// the library's own send statement at the same concurrency, one commit per message: the floor.
+/// Each run gets a fresh database, so earlier runs' rows never slow it down.
+/// </summary>
+internal sealed partial class SendLoad(string name, int chats, int senders, double targetPerSecond)
+{
+    private const string Database = "chatdata_load";
+    private const string Schema = "chat";
+    private const string Content = "a message of about the length people type in a chat";
+
+    /// <summary>32 senders, each message to a random one of 1,000 chats they all belong to.</summary>
+    public static Task<bool> AcrossChatsAsync(int seconds) => new SendLoad("sends", chats: 1_000, senders: 32, targetPerSecond: 5_000).RunAsync(seconds);
+
+    /// <summary>32 senders, all into one chat: its row lock is the bottleneck.</summary>
+    public static Task<bool> HotChatAsync(int seconds) => new SendLoad("hot", chats: 1, senders: 32, targetPerSecond: 1_500).RunAsync(seconds);
+
+    // Ids the pgbench script can compute from a number: user n and chat n.
+    private static Guid UserId(int n) => Guid.Parse($"00000000-0000-4000-8000-{n:D12}");
+
+    private static Guid ChatId(int n) => Guid.Parse($"00000000-0000-4000-9000-{n:D12}");
+
+    private async Task<bool> RunAsync(int seconds)
+    {
+        var connectionString = await CreateDatabaseAsync();
+        var library = await SendThroughLibraryAsync(connectionString, seconds);
+        var verified = await VerifyAsync(connectionString, library.Acknowledged);
+        var floor = await PgBenchAsync(connectionString, seconds);
+
+        var ratio = library.PerSecond / floor;
+        Console.WriteLine($"{name}: {senders} senders, {chats:N0} chat(s), {seconds} s");
+        Console.WriteLine($"  Chat.Data  {library.PerSecond,9:N0} msg/s  p50 {library.P50:F2} ms  p99 {library.P99:F2} ms  ({library.Acknowledged.Count:N0} sent, {library.Errors} errors)");
+        Console.WriteLine($"  pgbench    {floor,9:N0} msg/s  (the library's send statement, one commit per message)");
+        Console.WriteLine($"  ratio {ratio:F2} of pgbench (target >= 0.70): {(ratio >= 0.7 ? "met" : "MISSED")}; " +
+                          $"{library.PerSecond:N0}/s (target >= {targetPerSecond:N0}/s): {(library.PerSecond >= targetPerSecond ? "met" : "MISSED")}");
+        Console.WriteLine($"  verify: {verified.Report}");
+        return verified.Ok && library.Errors == 0;
+    }
+
+    /// <summary>A fresh migrated database with the senders, the chats, and every sender a member of every chat.</summary>
+    private async Task<string> CreateDatabaseAsync()
+    {
+        await using (var server = NpgsqlDataSource.Create(BenchDatabase.ServerConnectionString))
+        {
+            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
+            await ExecuteAsync(server, $"CREATE DATABASE {Database}");
+        }
+        var connectionString = new NpgsqlConnectionStringBuilder(BenchDatabase.ServerConnectionString) { Database = Database }.ConnectionString;
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await new ChatDataMigrator(dataSource, Schema).MigrateUpAsync();
+        await ExecuteAsync(dataSource,
+            $"""
+            INSERT INTO {Schema}.users (id, username, display_name)
+            SELECT CAST('00000000-0000-4000-8000-' || lpad(n::text, 12, '0') AS uuid), 'load_sender_' || n, 'Sender ' || n
+            FROM generate_series(1, {senders}) n;
+            INSERT INTO {Schema}.chats (id, type, name, created_by)
+            SELECT CAST('00000000-0000-4000-9000-' || lpad(n::text, 12, '0') AS uuid), 'group', 'Load ' || n, '{UserId(1)}'
+            FROM generate_series(1, {chats}) n;
+            INSERT INTO {Schema}.chat_members (chat_id, user_id, role)
+            SELECT c.id, u.id, CASE WHEN u.id = c.created_by THEN 'owner' ELSE 'member' END
+            FROM {Schema}.chats c CROSS JOIN {Schema}.users u;
+            """);
+        await ExecuteAsync(dataSource, "VACUUM ANALYZE");
+        return connectionString;
+    }
+
+    private sealed record LibraryRun(List<Guid> Acknowledged, int Errors, double PerSecond, double P50, double P99);
+
+    private async Task<LibraryRun> SendThroughLibraryAsync(string connectionString, int seconds)
+    {
+        var services = new ServiceCollection();
+        services.AddChatData(o => o.ConnectionString = connectionString);
+        await using var provider = services.BuildServiceProvider();
+        var messages = provider.GetRequiredService<IMessageRepository>();
+
+        // A short warm-up: connections opened and statements prepared before the clock starts.
+        await Task.WhenAll(Enumerable.Range(1, senders).Select(s =>
+            messages.SendAsync(new NewMessage { ChatId = ChatId(1 + s % chats), SenderId = UserId(s), Content = Content, ClientMessageId = "warm-up" })));
+
+        var stopwatch = Stopwatch.StartNew();
+        var deadline = TimeSpan.FromSeconds(seconds);
+        var runs = await Task.WhenAll(Enumerable.Range(1, senders).Select(s => Task.Run(async () =>
+        {
+            var random = new Random(s);
+            var (acknowledged, latencies, errors) = (new List<Guid>(), new List<double>(), 0);
+            for (var n = 0; stopwatch.Elapsed < deadline; n++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    var message = await messages.SendAsync(new NewMessage
+                    {
+                        ChatId = ChatId(1 + random.Next(chats)), SenderId = UserId(s), Content = Content, ClientMessageId = $"load-{n}",
+                    });
+                    acknowledged.Add(message.Id);
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                catch (ChatDataException e)
+                {
+                    errors++;
+                    Console.Error.WriteLine($"  send failed: {e.Message}");
+                }
+            }
+            return (acknowledged, latencies, errors);
+        })));
+        var elapsed = stopwatch.Elapsed.TotalSeconds;
+
+        var all = runs.SelectMany(r => r.latencies).Order().ToArray();
+        var acked = runs.SelectMany(r => r.acknowledged).ToList();
+        return new LibraryRun(acked, runs.Sum(r => r.errors), acked.Count / elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
+
+    /// <summary>Every acknowledged message stored once (the warm-up's too), and each chat's seqs 1..n with its last_seq at n.</summary>
+    private async Task<(bool Ok, string Report)> VerifyAsync(string connectionString, List<Guid> acknowledged)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT (SELECT count(*) FROM {Schema}.messages WHERE client_msg_id <> 'warm-up'),
+                   (SELECT count(*) FROM {Schema}.messages WHERE id = ANY($1)),
+                   (SELECT count(*) FROM (
+                       SELECT c.id FROM {Schema}.chats c LEFT JOIN {Schema}.messages m ON m.chat_id = c.id
+                       GROUP BY c.id, c.last_seq
+                       HAVING count(m.id) <> c.last_seq OR count(DISTINCT m.seq) <> c.last_seq OR coalesce(max(m.seq), 0) <> c.last_seq) broken)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. acknowledged] });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (stored, found, brokenChats) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        var distinct = acknowledged.Distinct().Count();
+        var ok = stored == acknowledged.Count && found == acknowledged.Count && distinct == acknowledged.Count && brokenChats == 0;
+        return (ok, $"{acknowledged.Count:N0} acknowledged, {distinct:N0} distinct, {found:N0} of them stored, {stored:N0} stored in all, " +
+                    $"{brokenChats} chats with a seq gap or duplicate: {(ok ? "nothing lost or duplicated" : "FAILED")}");
+    }
+
+    /// <summary>Messages per second pgbench manages with the library's send statement at the same concurrency.</summary>
+    private async Task<double> PgBenchAsync(string connectionString, int seconds)
+    {
+        var script = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(script, PgBenchScript());
+            var server = new NpgsqlConnectionStringBuilder(connectionString);
+            var start = new ProcessStartInfo("pgbench")
+            {
+                ArgumentList =
+                {
+                    "-h", server.Host!, "-p", server.Port.ToString(), "-U", server.Username ?? "postgres", "-n", "-M", "prepared",
+                    "-c", senders.ToString(), "-j", Environment.ProcessorCount.ToString(), "-T", seconds.ToString(),
+                    "-D", $"content={Content}", "-f", script, Database,
+                },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            if (server.Password is { } password)
+                start.Environment["PGPASSWORD"] = password;
+            using var pgbench = Process.Start(start) ?? throw new InvalidOperationException("pgbench did not start.");
+            var output = await pgbench.StandardOutput.ReadToEndAsync();
+            var errors = await pgbench.StandardError.ReadToEndAsync();
+            await pgbench.WaitForExitAsync();
+            var tps = Tps().Match(output);
+            return pgbench.ExitCode == 0 && tps.Success
+                ? double.Parse(tps.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+                : throw new InvalidOperationException($"pgbench failed (exit {pgbench.ExitCode}):\n{output}\n{errors}");
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    /// <summary>
+    /// The library's send statement with each parameter a pgbench variable: chat and sender numbers drawn
+    /// at random, the message id from two random 64-bit numbers (one id per transaction, used twice).
+    /// </summary>
+    private string PgBenchScript()
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["Id"] = "CAST(lpad(to_hex(CAST(:r1 AS bigint)), 16, '0') || lpad(to_hex(CAST(:r2 AS bigint)), 16, '0') AS uuid)",
+            ["ChatId"] = "CAST('00000000-0000-4000-9000-' || lpad(CAST(:chat AS text), 12, '0') AS uuid)",
+            ["SenderId"] = "CAST('00000000-0000-4000-8000-' || lpad(CAST(:sender AS text), 12, '0') AS uuid)",
+            ["ClientMsgId"] = "CAST(:r1 AS text)",
+            ["Type"] = "'text'",
+            ["Content"] = "CAST(:content AS text)",
+            ["Metadata"] = "CAST(NULL AS text)",
+            ["ReplyToId"] = "CAST(NULL AS uuid)",
+            ["ThreadRootId"] = "CAST(NULL AS uuid)",
+            ["Mentions"] = "CAST('{}' AS uuid[])",
+            ["Flagged"] = "false",
+        };
+        var sql = SendBatcher.SendSql.Replace("{schema}", Schema, StringComparison.Ordinal);
+        sql = string.Join('\n', sql.Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal)));
+        sql = Parameter().Replace(sql, m => values[m.Groups[1].Value]);
+        return $"""
+            \set chat random(1, {chats})
+            \set sender random(1, {senders})
+            \set r1 random(1, 9223372036854775806)
+            \set r2 random(1, 9223372036854775806)
+            {sql};
+
+            """;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [GeneratedRegex(@"@(\w+)")]
+    private static partial Regex Parameter();
+
+    [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
+    private static partial Regex Tps();
+}

@@ -1,0 +1,244 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Chat.Data.Internal;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Chat.Data.Messages;
+
+/// <summary>
+/// Runs sends, committing concurrent sends to one chat together. A send holds its chat's row lock
+/// until commit, so one commit per message caps a busy chat near the server's commits per second.
+/// While a chat's batch runs, the sends that arrive for it wait and then go as the next batch: one
+/// round trip and one commit for all of them, each still its own statement with its own result
+/// (group commit). A send that finds its chat idle goes at once, alone.
+/// </summary>
+internal sealed class SendBatcher(ChatDatabase db)
+{
+    // Caps the time a batch holds the chat's lock, and so the wait of the sends behind it.
+    private const int MaxBatch = 64;
+
+    // One statement per message, as SendAsync runs it. The chat row's lock serialises the chat's
+    // sends: each takes the next seq, with no gap. Every check is evaluated in the statement, and the
+    // last SELECT says which failed when no row was written.
+    internal const string SendSql = $$"""
+        WITH checks AS (
+            SELECT c.id IS NOT NULL AS chat_found,
+                   @SenderId IS NULL OR EXISTS (
+                       SELECT 1 FROM {schema}.chat_members cm
+                       WHERE cm.chat_id = @ChatId AND cm.user_id = @SenderId AND cm.left_at IS NULL) AS is_member,
+                   @ReplyToId IS NULL OR EXISTS (
+                       SELECT 1 FROM {schema}.messages r WHERE r.id = @ReplyToId AND r.chat_id = @ChatId) AS reply_ok,
+                   @ThreadRootId IS NULL OR EXISTS (
+                       SELECT 1 FROM {schema}.messages t
+                       WHERE t.id = @ThreadRootId AND t.chat_id = @ChatId AND t.thread_root_id IS NULL) AS thread_ok,
+                   (SELECT e.id FROM {schema}.messages e
+                    WHERE e.chat_id = @ChatId AND e.sender_id = @SenderId AND e.client_msg_id = @ClientMsgId) AS existing_id,
+                   -- In a direct chat, the other member has blocked the sender.
+                   (SELECT b.blocker_id FROM {schema}.chat_members o
+                    JOIN {schema}.user_blocks b ON b.blocker_id = o.user_id AND b.blocked_id = @SenderId
+                    WHERE c.type = 'direct' AND o.chat_id = c.id
+                    LIMIT 1) AS blocked_by
+            FROM (VALUES (1)) AS one (x)
+            LEFT JOIN {schema}.chats c ON c.id = @ChatId AND c.deleted_at IS NULL
+        ),
+        chat AS (
+            UPDATE {schema}.chats c
+            SET last_seq = c.last_seq + 1, message_count = c.message_count + 1,
+                last_message_id = @Id, last_message_at = clock_timestamp(), archived_at = NULL
+            FROM checks k
+            WHERE c.id = @ChatId AND c.deleted_at IS NULL
+              AND k.chat_found AND k.is_member AND k.blocked_by IS NULL AND k.reply_ok AND k.thread_ok AND k.existing_id IS NULL
+            RETURNING c.last_seq AS seq, c.last_message_at AS at
+        ),
+        inserted AS (
+            INSERT INTO {schema}.messages AS m
+                (id, chat_id, seq, sender_id, client_msg_id, type, content, metadata, reply_to_id, thread_root_id, mentions, flagged, created_at)
+            SELECT @Id, @ChatId, chat.seq, @SenderId, @ClientMsgId, @Type, @Content, CAST(@Metadata AS jsonb),
+                   @ReplyToId, @ThreadRootId, @Mentions, @Flagged, chat.at
+            FROM chat
+            RETURNING {{MessageRepository.Columns}}
+        ),
+        sender AS (
+            UPDATE {schema}.chat_members cm
+            SET last_read_seq = greatest(cm.last_read_seq, chat.seq), last_read_at = chat.at,
+                last_delivered_seq = greatest(cm.last_delivered_seq, chat.seq), last_delivered_at = chat.at
+            FROM chat
+            WHERE cm.chat_id = @ChatId AND cm.user_id = @SenderId
+        ),
+        mentioned AS (
+            -- Not the sender: one statement must not update the same member row twice.
+            UPDATE {schema}.chat_members cm
+            SET unread_mention_count = cm.unread_mention_count + 1
+            FROM chat
+            WHERE cm.chat_id = @ChatId AND cm.user_id = ANY(@Mentions) AND cm.left_at IS NULL
+              AND cm.user_id IS DISTINCT FROM @SenderId
+        ),
+        thread AS (
+            UPDATE {schema}.messages t
+            SET reply_count = t.reply_count + 1, last_reply_at = chat.at
+            FROM chat
+            WHERE t.id = @ThreadRootId
+        )
+        SELECT {{MessageRepository.Columns}}, k.chat_found, k.is_member, k.reply_ok, k.thread_ok, k.blocked_by
+        FROM checks k
+        LEFT JOIN LATERAL (
+            SELECT {{MessageRepository.Columns}} FROM inserted m
+            UNION ALL
+            SELECT {{MessageRepository.Columns}} FROM {schema}.messages m WHERE m.id = k.existing_id
+        ) m ON true
+        """;
+
+    private readonly ConcurrentDictionary<Guid, ChatSends> _chats = new();
+
+    /// <summary>
+    /// Sends the row, alone or in its chat's next batch. A cancelled caller stops waiting, but a send
+    /// already in a running batch still commits (a retry with its client id then finds it).
+    /// </summary>
+    public Task<SendResult> SendAsync(SendRow row, CancellationToken cancellationToken)
+    {
+        var send = new PendingSend(row, cancellationToken);
+        while (true)
+        {
+            var chat = _chats.GetOrAdd(row.ChatId, static _ => new ChatSends());
+            lock (chat)
+            {
+                // Dropped from the dictionary when it went idle: a newer one stands for the chat now.
+                if (chat.Dropped)
+                    continue;
+                chat.Waiting.Enqueue(send);
+                if (chat.Running)
+                    return send.Task.WaitAsync(cancellationToken);
+                chat.Running = true;
+            }
+            _ = RunBatchesAsync(row.ChatId, chat);
+            return send.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Runs the chat's waiting sends, a batch at a time, until none wait. Never throws: each send gets its own outcome.</summary>
+    private async Task RunBatchesAsync(Guid chatId, ChatSends chat)
+    {
+        while (true)
+        {
+            List<PendingSend> batch;
+            lock (chat)
+            {
+                batch = new List<PendingSend>(Math.Min(chat.Waiting.Count, MaxBatch));
+                while (batch.Count < MaxBatch && chat.Waiting.TryDequeue(out var send))
+                {
+                    if (send.CancellationToken.IsCancellationRequested)
+                        send.TrySetCanceled(send.CancellationToken);
+                    else
+                        batch.Add(send);
+                }
+                if (batch.Count == 0)
+                {
+                    chat.Running = false;
+                    chat.Dropped = true;
+                    _chats.TryRemove(new KeyValuePair<Guid, ChatSends>(chatId, chat));
+                    return;
+                }
+            }
+            await RunAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(List<PendingSend> batch)
+    {
+        try
+        {
+            var results = await ExecuteAsync(batch).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].TrySetResult(results[i]);
+        }
+        catch (Exception) when (batch.Count > 1)
+        {
+            // One statement failed and rolled the batch back: run each alone, so each gets its own outcome.
+            foreach (var send in batch)
+                await RunAsync([send]).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            batch[0].TrySetException(e is NpgsqlException npgsql && PostgresErrors.Translate(npgsql) is { } known ? known : e);
+        }
+    }
+
+    /// <summary>The batch's statements in one round trip and one implicit transaction: one commit.</summary>
+    private async Task<SendResult[]> ExecuteAsync(List<PendingSend> sends)
+    {
+        // Only a send alone can be cancelled: a batch's statements belong to several callers.
+        var cancellationToken = sends.Count == 1 ? sends[0].CancellationToken : CancellationToken.None;
+        await using var connection = await db.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        var sql = db.Sql(SendSql);
+        foreach (var send in sends)
+            batch.BatchCommands.Add(Command(sql, send.Row));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var results = new SendResult[sends.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (i > 0)
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            results[i] = Read(reader);
+        }
+        return results;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, SendRow row) => new(sql)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<Guid>("Id", row.Id),
+            new NpgsqlParameter<Guid>("ChatId", row.ChatId),
+            Nullable("SenderId", row.SenderId, NpgsqlDbType.Uuid),
+            Nullable("ClientMsgId", row.ClientMsgId, NpgsqlDbType.Text),
+            new NpgsqlParameter<string>("Type", row.Type),
+            Nullable("Content", row.Content, NpgsqlDbType.Text),
+            Nullable("Metadata", row.Metadata, NpgsqlDbType.Text),
+            Nullable("ReplyToId", row.ReplyToId, NpgsqlDbType.Uuid),
+            Nullable("ThreadRootId", row.ThreadRootId, NpgsqlDbType.Uuid),
+            new NpgsqlParameter<Guid[]>("Mentions", row.Mentions),
+            new NpgsqlParameter<bool>("Flagged", row.Flagged),
+        },
+    };
+
+    // Typed, so the server knows a NULL's type where the statement alone does not tell it (@SenderId IS NULL).
+    private static NpgsqlParameter Nullable(string name, object? value, NpgsqlDbType type) =>
+        new(name, type) { Value = value ?? DBNull.Value };
+
+    private static SendResult Read(DbDataReader r) => new(
+        MessageRepository.ReadOptional(r),
+        ChatFound: r.GetBoolean(MessageRepository.After),
+        IsMember: r.GetBoolean(MessageRepository.After + 1),
+        ReplyOk: r.GetBoolean(MessageRepository.After + 2),
+        ThreadOk: r.GetBoolean(MessageRepository.After + 3),
+        BlockedBy: r.IsDBNull(MessageRepository.After + 4) ? null : r.GetGuid(MessageRepository.After + 4));
+
+    /// <summary>A chat's sends waiting for the batch that runs now; guarded by locking the instance.</summary>
+    private sealed class ChatSends
+    {
+        public Queue<PendingSend> Waiting { get; } = new();
+
+        public bool Running { get; set; }
+
+        public bool Dropped { get; set; }
+    }
+
+    private sealed class PendingSend(SendRow row, CancellationToken cancellationToken)
+        : TaskCompletionSource<SendResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public SendRow Row { get; } = row;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+    }
+}
+
+/// <summary>A validated message, as the send statement takes it.</summary>
+internal sealed record SendRow(
+    Guid Id, Guid ChatId, Guid? SenderId, string? ClientMsgId, string Type, string? Content, string? Metadata,
+    Guid? ReplyToId, Guid? ThreadRootId, Guid[] Mentions, bool Flagged);
+
+/// <summary>What the send statement found: the message stored (or the earlier one with its client id), and each check.</summary>
+internal sealed record SendResult(Message? Message, bool ChatFound, bool IsMember, bool ReplyOk, bool ThreadOk, Guid? BlockedBy);

@@ -1,0 +1,121 @@
+using Chat.Data.Messages;
+using Chat.Data.Tests.Infrastructure;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Chat.Data.Tests.Messages;
+
+/// <summary>
+/// Concurrent sends to one chat go in batches, one round trip and one commit each: every caller
+/// still gets its own message or its own error, and nothing is lost, doubled or out of seq.
+/// </summary>
+public sealed class MessageBatchingTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+{
+    [Fact]
+    public async Task Concurrent_sends_to_one_chat_share_round_trips_and_each_caller_gets_its_own_message()
+    {
+        const int senders = 32, perSender = 20, total = senders * perSender;
+        var scene = await MessageScene.CreateAsync(db, members: senders - 1);
+        var senderIds = scene.MemberIds.Prepend(scene.OwnerId).ToArray();
+
+        using var roundTrips = new RoundTripCounter(db.Database.Name);
+        var sent = await Task.WhenAll(senderIds.Select(senderId => Task.Run(async () =>
+        {
+            var mine = new List<(string Content, Message Message)>(perSender);
+            for (var i = 0; i < perSender; i++)
+            {
+                var content = $"{senderId:N} #{i}";
+                mine.Add((content, await scene.SendAsync(senderId, content, clientMessageId: $"c{i}")));
+            }
+            return mine;
+        })));
+
+        Assert.True(roundTrips.Count < total, $"{total} sends took {roundTrips.Count} round trips: none were batched.");
+        Assert.All(sent.SelectMany(m => m), s =>
+        {
+            Assert.Equal(s.Content, s.Message.Content);
+            Assert.Equal(s.Content[..32], s.Message.SenderId!.Value.ToString("N"));
+        });
+        var seqs = sent.SelectMany(m => m).Select(s => s.Message.Seq).Order().ToArray();
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), seqs);
+        Assert.All(sent, mine => Assert.True(mine.Zip(mine.Skip(1)).All(p => p.First.Message.Seq < p.Second.Message.Seq), "one sender's messages keep their order"));
+        Assert.Equal(total, await scene.CountMessagesAsync());
+        Assert.Equal(total, (await scene.ChatAsync()).LastSeq);
+    }
+
+    [Fact]
+    public async Task A_refused_send_among_concurrent_ones_fails_alone_and_spends_no_seq()
+    {
+        var scene = await MessageScene.CreateAsync(db, members: 7);
+        var stranger = await scene.StrangerAsync();
+        var senders = scene.MemberIds.Append(stranger).ToArray();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).SelectMany(round => senders.Select(senderId => Task.Run(async () =>
+        {
+            try
+            {
+                return (senderId, (Exception?)null, (Message?)await scene.SendAsync(senderId, $"round {round}"));
+            }
+            catch (Exception e)
+            {
+                return (senderId, e, null);
+            }
+        }))));
+
+        Assert.All(outcomes.Where(o => o.senderId == stranger), o => Assert.IsType<NotAMemberException>(o.Item2));
+        var stored = outcomes.Where(o => o.senderId != stranger).ToArray();
+        Assert.All(stored, o => Assert.Null(o.Item2));
+        Assert.Equal(Enumerable.Range(1, stored.Length).Select(i => (long)i), stored.Select(o => o.Item3!.Seq).Order());
+        Assert.Equal(stored.Length, await scene.CountMessagesAsync());
+    }
+
+    [Fact]
+    public async Task Two_hosts_sending_the_same_client_ids_at_once_store_each_message_once()
+    {
+        const int messages = 100;
+        var scene = await MessageScene.CreateAsync(db, members: 3);
+        await using var otherHost = OtherHost();
+        var hosts = new[] { db.Messages, otherHost.GetRequiredService<IMessageRepository>() };
+
+        // Both hosts send every (sender, client id) pair, each from several tasks, so the pairs race
+        // within a batch, between batches of one host, and between the hosts (on the unique key).
+        var results = await Task.WhenAll(hosts.SelectMany(host => scene.MemberIds.Select(senderId => Task.Run(async () =>
+        {
+            var mine = new List<Message>(messages);
+            for (var i = 0; i < messages; i++)
+                mine.Add(await host.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = senderId, Content = $"m{i}", ClientMessageId = $"c{i}" }));
+            return mine;
+        }))));
+
+        var byPair = results.SelectMany(r => r).GroupBy(m => (m.SenderId, m.ClientMessageId)).ToArray();
+        Assert.Equal(scene.MemberIds.Length * messages, byPair.Length);
+        Assert.All(byPair, pair => Assert.Single(pair.Select(m => m.Id).Distinct()));
+        var expected = scene.MemberIds.Length * messages;
+        Assert.Equal(expected, await scene.CountMessagesAsync());
+        await using var connection = await db.OpenAsync();
+        var seqs = await connection.QueryAsync<long>("SELECT seq FROM chat.messages WHERE chat_id = @ChatId ORDER BY seq", new { scene.ChatId });
+        Assert.Equal(Enumerable.Range(1, expected).Select(i => (long)i), seqs);
+    }
+
+    [Fact]
+    public async Task A_send_cancelled_before_it_runs_stores_nothing()
+    {
+        var scene = await MessageScene.CreateAsync(db);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            db.Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.Member, Content = "never" }, cancelled.Token));
+
+        Assert.Equal(0, await scene.CountMessagesAsync());
+        Assert.Equal(1, (await scene.SendAsync(scene.Member)).Seq);
+    }
+
+    /// <summary>A second host on the same database: its own data source, and so its own batches.</summary>
+    private ServiceProvider OtherHost()
+    {
+        var services = new ServiceCollection();
+        services.AddChatData(o => o.ConnectionString = db.Database.ConnectionString);
+        return services.BuildServiceProvider();
+    }
+}
