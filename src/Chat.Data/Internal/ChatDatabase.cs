@@ -12,7 +12,11 @@ namespace Chat.Data.Internal;
 /// </summary>
 internal sealed class ChatDatabase : IAsyncDisposable
 {
+    // Sent ahead of a query in the same command (QueryPlannedPerRunAsync); the templates that carry it, by query.
+    private const string PlanPerRun = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);\n";
+
     private readonly ConcurrentDictionary<string, string> _rendered = new();
+    private readonly ConcurrentDictionary<string, string> _plannedPerRun = new();
     private readonly string _quotedSchema;
     private readonly bool _ownsDataSource;
 
@@ -63,6 +67,16 @@ internal sealed class ChatDatabase : IAsyncDisposable
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             return await ReadAllAsync(reader, read, cancellationToken).ConfigureAwait(false);
         }, sql, param, cancellationToken);
+
+    /// <summary>
+    /// Every row of a query whose best plan depends on its parameter values, planned for them on every run.
+    /// Auto-prepare prepares every hot statement, and PostgreSQL gives a prepared statement a generic plan,
+    /// blind to the values, from its sixth run when that plan's estimate is no dearer. So the query goes in
+    /// one command after a transaction-local <c>plan_cache_mode</c>, in one round trip: the setting ends with
+    /// the command's implicit transaction (or the caller's ambient one) and leaves the pooled connection as it was.
+    /// </summary>
+    public Task<List<T>> QueryPlannedPerRunAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        QueryAfterLockAsync(_plannedPerRun.GetOrAdd(sql, static s => PlanPerRun + s), param, read, cancellationToken);
 
     /// <summary>Every row of each result of a two-statement command: two queries in one round trip.</summary>
     public Task<(List<T1> First, List<T2> Second)> QueryTwoAsync<T1, T2>(

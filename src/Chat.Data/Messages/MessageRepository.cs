@@ -447,10 +447,10 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
     // Full text ranks whole words; the substring match (trigram index) finds parts of words and
     // scripts the 'simple' parser cannot split (Chinese, Japanese, Thai), and earns a bonus.
     // The right plan depends on the values: a rare word is found through the GIN indexes, a common or
-    // short one by reading the chat's rows, and @chatId folds away or becomes an index condition. A
-    // generic plan sees none of them and reads every message of the user's chats (300 ms instead of
-    // 5 ms in the benchmark's 100,000-message group), so the query is planned for its values on every
-    // run (ChatDatabase.QueryPlannedPerRunAsync).
+    // short one by reading the chat's rows, and @chatId makes it one chat or all of them. A generic
+    // plan sees none of them and reads every message of the user's chats (300 ms instead of 5 ms in
+    // the benchmark's 100,000-message group), so the query is planned for its values on every run
+    // (ChatDatabase.QueryPlannedPerRunAsync).
     // Internal for the test that checks its plan (EXPLAIN).
     internal const string SearchSql = $$"""
         SELECT {{Columns}},

@@ -1,6 +1,8 @@
+using Chat.Data.Internal;
 using Chat.Data.Messages;
 using Chat.Data.Tests.Infrastructure;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Data.Tests.Messages;
 
@@ -168,6 +170,38 @@ public sealed class MessageSearchTests(DatabaseFixture db) : IClassFixture<Datab
         Assert.Contains("Bitmap Index Scan on messages_search_idx", plan);
         Assert.Contains("Bitmap Index Scan on messages_content_trgm_idx", plan);
         Assert.DoesNotContain("Seq Scan on messages", plan);
+    }
+
+    [Fact]
+    public async Task Search_is_planned_for_its_values_on_every_run()
+    {
+        var scene = await MessageScene.CreateAsync(db);
+        await db.Arrange.MessagesAsync(scene.ChatId, scene.OwnerId, 5_000, "the usual chatter about lunch and meetings");
+        await scene.SendAsync(scene.Member, "the xylophone arrived");
+        await using (var connection = await db.OpenAsync())
+            await connection.ExecuteAsync("VACUUM ANALYZE chat.messages; ANALYZE chat.chat_members");
+        // One pooled connection, so the prepared statements read below are the ones the searches ran on.
+        await using var services = ServicesWithOptions.Build(db, o => o.ConnectionString += ";Maximum Pool Size=1");
+        var messages = services.GetRequiredService<IMessageRepository>();
+
+        // Npgsql prepares the statement on its fifth run; PostgreSQL weighs a generic plan from the sixth prepared run.
+        using (var roundTrips = new RoundTripCounter(db.Database.Name))
+        {
+            for (var run = 0; run < 15; run++)
+            {
+                Assert.Single(await messages.SearchAsync(scene.Member, "xylophone", scene.ChatId));
+                Assert.Single(await messages.SearchAsync(scene.Member, "xylophone"));
+            }
+            Assert.Equal(30, roundTrips.Count);
+        }
+
+        await using var same = await services.GetRequiredService<ChatDatabase>().DataSource.OpenConnectionAsync();
+        var plans = await same.QuerySingleAsync<(long Generic, long Custom)>(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%websearch_to_tsquery%'");
+        Assert.Equal(0, plans.Generic);
+        Assert.True(plans.Custom > 20, $"{plans.Custom} custom plans");
+        // The setting that forces it lasts only for the search's own command.
+        Assert.Equal("auto", await same.ExecuteScalarAsync<string>("SELECT current_setting('plan_cache_mode')"));
     }
 
     [Fact]
