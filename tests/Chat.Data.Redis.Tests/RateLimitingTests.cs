@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading.RateLimiting;
 using Chat.Data.Redis.RateLimiting;
 
@@ -99,6 +101,41 @@ public abstract class RateLimitingTests(RedisFixture fixture) : RedisTestBase(fi
         await limiter.AcquireAsync(policy, partition);
         Assert.Equal(1, (await limiter.PeekAsync(policy, partition)).Remaining);
         Assert.Equal(1, (await limiter.PeekAsync(policy, partition)).Remaining);
+    }
+
+    [Fact]
+    public async Task A_partition_key_is_kept_only_as_its_SHA256_hash()
+    {
+        var limiter = Get<IDistributedRateLimiter>();
+        // Braces (a hash tag), spaces, non-ASCII text and one past the 256 bytes a short key takes on the stack.
+        string[] partitions = ["{tag} +62 811 " + Guid.NewGuid(), "Zoë 🚀 " + Guid.NewGuid(), new string('é', 200) + Guid.NewGuid()];
+
+        foreach (var partition in partitions)
+        {
+            await limiter.AcquireAsync(Policy("gcra", 10, "hashed"), partition);
+            // The platform's SHA-256, so the keys stay those of earlier versions.
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(partition))[..16]);
+            Assert.True(await Db.KeyExistsAsync($"{Fixture.KeyPrefix}rate:hashed:{{{hash}}}:gcra"), partition);
+        }
+    }
+
+    [Fact]
+    public async Task A_policy_is_checked_once_and_a_changed_copy_again()
+    {
+        var limiter = Get<IDistributedRateLimiter>();
+        var policy = RateLimitPolicy.FixedWindow("checked-once", 5, TimeSpan.FromMinutes(1));
+        Assert.True((await limiter.AcquireAsync(policy, NewPartition())).Allowed);
+
+        var error = await Assert.ThrowsAsync<ChatDataValidationException>(() => limiter.AcquireAsync(policy with { PermitLimit = 0 }, NewPartition()));
+        Assert.Equal("policy.PermitLimit", error.Field);
+        var renamed = policy with { Name = "checked-twice" };
+        Assert.True((await limiter.AcquireAsync(renamed, NewPartition())).Allowed);
+        Assert.NotEqual(policy, renamed);
+        // What a policy keeps after its first use is no part of its value.
+        var twin = RateLimitPolicy.FixedWindow("checked-once", 5, TimeSpan.FromMinutes(1));
+        Assert.Equal(policy, twin);
+        Assert.Equal(policy.GetHashCode(), twin.GetHashCode());
+        Assert.NotEqual<RateLimitPolicy>(policy, RateLimitPolicy.SlidingWindow("checked-once", 5, TimeSpan.FromMinutes(1)));
     }
 
     [Fact]

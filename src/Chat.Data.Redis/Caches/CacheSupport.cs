@@ -5,7 +5,7 @@ using StackExchange.Redis;
 
 namespace Chat.Data.Redis.Caches;
 
-/// <summary>What the caches share: id lists and spreading keys over Cluster slots.</summary>
+/// <summary>What the caches and presence share: id lists and spreading keys over Cluster slots.</summary>
 internal static class CacheSupport
 {
     public const int MaxIdsPerCall = 10_000;
@@ -14,12 +14,16 @@ internal static class CacheSupport
     public static Guid[] DistinctIds(IEnumerable<Guid> ids, string field)
     {
         Check.NotNull(ids, field);
-        var distinct = new List<Guid>();
-        var seen = new HashSet<Guid>();
+        ids.TryGetNonEnumeratedCount(out var count);
+        var distinct = new List<Guid>(Math.Min(count, MaxIdsPerCall + 1));
+        var seen = new HashSet<Guid>(distinct.Capacity);
         var index = 0;
         foreach (var id in ids)
         {
-            Check.NotEmpty(id, $"{field}[{index++}]");
+            // The field's name (userIds[3]) only for the error: formatting it for every id cost more than the rest.
+            if (id == Guid.Empty)
+                Check.NotEmpty(id, $"{field}[{index}]");
+            index++;
             if (seen.Add(id))
                 distinct.Add(id);
             if (distinct.Count > MaxIdsPerCall)

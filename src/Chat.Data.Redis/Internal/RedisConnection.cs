@@ -15,6 +15,8 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly IConnectionMultiplexer? _hostMultiplexer;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private IConnectionMultiplexer? _ownMultiplexer;
+    // The database of the multiplexer in use, kept: GetDatabase makes a new one on every call in 1.x.
+    private IDatabase? _database;
     private bool _disposed;
 
     public RedisConnection(IOptions<ChatDataRedisOptions> options, IServiceProvider services)
@@ -22,6 +24,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         _options = options.Value;
         // The host's multiplexer wins: one connection per process is how StackExchange.Redis is meant to be used.
         _hostMultiplexer = services.GetService<IConnectionMultiplexer>();
+        _database = _hostMultiplexer?.GetDatabase();
         Keys = new RedisKeys(_options.KeyPrefix);
     }
 
@@ -35,6 +38,19 @@ internal sealed class RedisConnection : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var multiplexer = _hostMultiplexer ?? Volatile.Read(ref _ownMultiplexer);
         return multiplexer is not null ? new(multiplexer) : new(ConnectAsync(cancellationToken));
+    }
+
+    /// <summary>The database of the shared multiplexer, connecting on first use.</summary>
+    private ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Volatile.Read(ref _database) is { } database ? new(database) : new(ConnectDatabaseAsync(cancellationToken));
+    }
+
+    private async Task<IDatabase> ConnectDatabaseAsync(CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return _database!;
     }
 
     private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
@@ -56,6 +72,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
             // Pub/sub handlers run concurrently instead of one after the other on a single thread.
             multiplexer.PreserveAsyncOrder = false;
+            Volatile.Write(ref _database, multiplexer.GetDatabase());
             Volatile.Write(ref _ownMultiplexer, multiplexer);
             return multiplexer;
         }
@@ -88,11 +105,15 @@ internal sealed class RedisConnection : IAsyncDisposable
     }
 
     /// <summary>Runs one script: <c>EVALSHA</c>, and the source once more if the server has lost it.</summary>
+    /// <remarks>The hot path of rate limits: no closure, and one asynchronous method above <see cref="GuardAsync{T}"/>.</remarks>
     public async Task<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var call = Start(database, (script.Sha1, keys, arguments), static (db, c) => db.ScriptEvaluateAsync(c.Sha1, c.keys, c.arguments));
         try
         {
-            return await ExecuteAsync(db => db.ScriptEvaluateAsync(script.Sha1, keys, arguments), cancellationToken).ConfigureAwait(false);
+            return await GuardAsync(call, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
@@ -107,17 +128,21 @@ internal sealed class RedisConnection : IAsyncDisposable
     public async Task<T> ExecuteAsync<T>(Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
-        Task<T> task;
+        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await GuardAsync(Start(database, operation, static (db, op) => op(db)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends an operation; StackExchange.Redis throws at once, rather than in the task, when no server is connected.</summary>
+    private static Task<T> Start<TState, T>(IDatabase database, TState state, Func<IDatabase, TState, Task<T>> operation)
+    {
         try
         {
-            task = operation(multiplexer.GetDatabase());
+            return operation(database, state);
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {
             throw new RedisUnavailableException(ex);
         }
-        return await GuardAsync(task, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

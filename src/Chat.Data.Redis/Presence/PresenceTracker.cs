@@ -1,3 +1,4 @@
+using Chat.Data.Redis.Caches;
 using Chat.Data.Redis.Internal;
 using StackExchange.Redis;
 
@@ -18,7 +19,6 @@ namespace Chat.Data.Redis.Presence;
 internal sealed class PresenceTracker(RedisConnection redis) : IPresenceTracker
 {
     private const int MaxDeviceIdLength = 128;
-    private const int MaxUsersPerCall = 10_000;
     private static readonly TimeSpan MaxDeviceTtl = TimeSpan.FromDays(1);
 
     private readonly PresenceOptions _options = redis.Options.Presence;
@@ -134,7 +134,7 @@ internal sealed class PresenceTracker(RedisConnection redis) : IPresenceTracker
 
     public async Task<IReadOnlyDictionary<Guid, UserPresence>> GetManyAsync(IEnumerable<Guid> userIds, CancellationToken cancellationToken = default)
     {
-        var users = DistinctUsers(userIds, nameof(userIds));
+        var users = CacheSupport.DistinctIds(userIds, nameof(userIds));
         var states = await ReadAsync(users, cancellationToken).ConfigureAwait(false);
         var presence = new Dictionary<Guid, UserPresence>(users.Length);
         for (var i = 0; i < users.Length; i++)
@@ -144,7 +144,7 @@ internal sealed class PresenceTracker(RedisConnection redis) : IPresenceTracker
 
     public async Task<IReadOnlyList<UserLastSeen>> GetLastSeenAsync(IEnumerable<Guid> userIds, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
-        var users = DistinctUsers(userIds, nameof(userIds));
+        var users = CacheSupport.DistinctIds(userIds, nameof(userIds));
         var states = await ReadAsync(users, cancellationToken).ConfigureAwait(false);
         var lastSeen = new List<UserLastSeen>();
         for (var i = 0; i < users.Length; i++)
@@ -179,23 +179,22 @@ internal sealed class PresenceTracker(RedisConnection redis) : IPresenceTracker
     private async Task<(int Live, DateTimeOffset? LastSeen)[]> ReadAsync(Guid[] users, CancellationToken cancellationToken)
     {
         var multiplexer = await redis.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        var devices = new RedisKey[users.Length];
+        for (var i = 0; i < users.Length; i++)
+            devices[i] = Devices(users[i]);
 
         // One script call cannot take keys from different Cluster slots. On a single server all users go
         // into one call. On a Cluster they are grouped by slot (the hash tag is the user id, so in practice
         // one small call per user), and every call is sent before any is awaited: StackExchange.Redis
         // pipelines them, so the lookup costs one round trip to each node rather than one per user.
-        var cluster = RedisConnection.IsCluster(multiplexer);
-        var groups = Enumerable.Range(0, users.Length)
-            .GroupBy(i => cluster ? multiplexer.HashSlot(Devices(users[i])) : 0)
-            .Select(group => group.ToArray())
-            .ToArray();
+        var groups = CacheSupport.GroupBySlot(multiplexer, devices);
         var calls = new Task<RedisResult>[groups.Length];
         for (var g = 0; g < groups.Length; g++)
         {
             var keys = new RedisKey[groups[g].Length * 2];
             for (var j = 0; j < groups[g].Length; j++)
             {
-                keys[2 * j] = Devices(users[groups[g][j]]);
+                keys[2 * j] = devices[groups[g][j]];
                 keys[2 * j + 1] = LastSeen(users[groups[g][j]]);
             }
             calls[g] = redis.EvaluateAsync(ReadScript, keys, [], cancellationToken);
@@ -217,21 +216,4 @@ internal sealed class PresenceTracker(RedisConnection redis) : IPresenceTracker
 
     private static UserPresence ToPresence(Guid userId, (int Live, DateTimeOffset? LastSeen) state) =>
         new(userId, state.Live > 0, state.Live, state.LastSeen);
-
-    private static Guid[] DistinctUsers(IEnumerable<Guid> userIds, string field)
-    {
-        Check.NotNull(userIds, field);
-        var users = new List<Guid>();
-        var seen = new HashSet<Guid>();
-        var index = 0;
-        foreach (var id in userIds)
-        {
-            Check.NotEmpty(id, $"{field}[{index++}]");
-            if (seen.Add(id))
-                users.Add(id);
-            if (users.Count > MaxUsersPerCall)
-                throw new ChatDataValidationException(field, $"at most {MaxUsersPerCall} users per call.");
-        }
-        return [.. users];
-    }
 }

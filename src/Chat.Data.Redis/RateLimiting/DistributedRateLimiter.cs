@@ -16,34 +16,51 @@ internal sealed class DistributedRateLimiter(RedisConnection redis) : IDistribut
 
     private readonly RateLimitFailureMode _failureMode = redis.Options.RateLimiting.FailureMode;
 
-    public async Task<RateLimitDecision> AcquireAsync(RateLimitPolicy policy, string partitionKey, int permits = 1, CancellationToken cancellationToken = default)
-    {
-        Validate(policy, partitionKey);
-        Check.AtLeastOne(permits, nameof(permits));
-        if (permits > policy.Capacity)
-            throw new ChatDataValidationException(nameof(permits), $"policy '{policy.Name}' gives at most {policy.Capacity} permits per call ({permits} given).");
-        return await EvaluateAsync(policy, partitionKey, permits, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<RateLimitDecision> AcquireAsync(RateLimitPolicy policy, string partitionKey, int permits = 1, CancellationToken cancellationToken = default) =>
+        CheckAsync(policy, partitionKey, permits, cancellationToken);
 
-    public async Task<RateLimitDecision> PeekAsync(RateLimitPolicy policy, string partitionKey, CancellationToken cancellationToken = default)
+    public Task<RateLimitDecision> PeekAsync(RateLimitPolicy policy, string partitionKey, CancellationToken cancellationToken = default) =>
+        CheckAsync(policy, partitionKey, null, cancellationToken);
+
+    /// <summary>Validates, then runs the policy's script; <paramref name="permits"/> null only looks.</summary>
+    /// <remarks>
+    /// Bad input gives a faulted task rather than an exception at the call, as an async method would, while a
+    /// valid check goes to Redis without a state machine of its own.
+    /// </remarks>
+    private Task<RateLimitDecision> CheckAsync(RateLimitPolicy policy, string partitionKey, int? permits, CancellationToken cancellationToken)
     {
-        Validate(policy, partitionKey);
-        return await EvaluateAsync(policy, partitionKey, 0, cancellationToken).ConfigureAwait(false);
+        RateLimitPolicy.Prepared prepared;
+        try
+        {
+            prepared = Prepare(policy, partitionKey);
+            if (permits is { } wanted)
+            {
+                Check.AtLeastOne(wanted, nameof(permits));
+                if (wanted > policy.Capacity)
+                    throw new ChatDataValidationException(nameof(permits), $"policy '{policy.Name}' gives at most {policy.Capacity} permits per call ({wanted} given).");
+            }
+        }
+        catch (ChatDataValidationException ex)
+        {
+            return Task.FromException<RateLimitDecision>(ex);
+        }
+        return EvaluateAsync(prepared, partitionKey, permits ?? 0, cancellationToken);
     }
 
     public async Task ResetAsync(RateLimitPolicy policy, string partitionKey, CancellationToken cancellationToken = default)
     {
-        Validate(policy, partitionKey);
-        await redis.ExecuteAsync(db => db.KeyDeleteAsync(Key(policy, partitionKey)), cancellationToken).ConfigureAwait(false);
+        var key = Key(Prepare(policy, partitionKey), partitionKey);
+        await redis.ExecuteAsync(db => db.KeyDeleteAsync(key), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs the policy's script; <paramref name="permits"/> 0 only looks.</summary>
-    private async Task<RateLimitDecision> EvaluateAsync(RateLimitPolicy policy, string partitionKey, int permits, CancellationToken cancellationToken)
+    private async Task<RateLimitDecision> EvaluateAsync(RateLimitPolicy.Prepared prepared, string partitionKey, int permits, CancellationToken cancellationToken)
     {
+        var policy = prepared.Policy;
         RedisResult[] reply;
         try
         {
-            reply = (RedisResult[])await redis.EvaluateAsync(policy.Script, [Key(policy, partitionKey)], policy.Arguments(permits), cancellationToken)
+            reply = (RedisResult[])await redis.EvaluateAsync(policy.Script, [Key(prepared, partitionKey)], prepared.Arguments(permits), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (RedisUnavailableException) when (_failureMode == RateLimitFailureMode.Allow)
@@ -62,12 +79,14 @@ internal sealed class DistributedRateLimiter(RedisConnection redis) : IDistribut
             ResetAfter: TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[3])));
     }
 
-    private RedisKey Key(RateLimitPolicy policy, string partitionKey) =>
-        redis.Keys.Key("rate:" + policy.Name, RedisKeys.Hash(partitionKey), policy.KeySuffix);
+    // The partition key is hashed (it may be personal data, and may hold braces), the policy's name and algorithm are not.
+    private RedisKey Key(RateLimitPolicy.Prepared prepared, string partitionKey) =>
+        redis.Keys.HashedKey(prepared.KeyArea, partitionKey, prepared.Policy.KeySuffix);
 
-    private static void Validate(RateLimitPolicy policy, string partitionKey)
+    private static RateLimitPolicy.Prepared Prepare(RateLimitPolicy policy, string partitionKey)
     {
-        Check.NotNull(policy, nameof(policy)).Validate();
+        var prepared = Check.NotNull(policy, nameof(policy)).Prepare();
         Check.Required(partitionKey, nameof(partitionKey), MaxPartitionKeyLength);
+        return prepared;
     }
 }

@@ -47,6 +47,60 @@ public abstract partial record RateLimitPolicy
 
     internal abstract RedisValue[] Arguments(int permits);
 
+    // Checked once per instance, on first use, rather than on every call. A policy cannot change once built
+    // (init runs before anyone holds it), and `with` makes a new instance, which the copy constructor below
+    // leaves unchecked. Left out of equality (see Equals).
+    private Prepared? _prepared;
+
+    /// <summary>Copies <paramref name="original"/> (for <c>with</c>); the copy is checked again on its first use.</summary>
+    /// <param name="original">The policy to copy.</param>
+    protected RateLimitPolicy(RateLimitPolicy original)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        Name = original.Name;
+    }
+
+    /// <summary>Policies are equal when they are of the same kind, with the same name and numbers.</summary>
+    /// <param name="other">The policy to compare with.</param>
+    /// <returns>True when they are equal.</returns>
+    public virtual bool Equals(RateLimitPolicy? other) =>
+        ReferenceEquals(this, other) || (other is not null && EqualityContract == other.EqualityContract && Name == other.Name);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(EqualityContract, Name);
+
+    /// <summary>The policy, checked (throws <see cref="ChatDataValidationException"/> naming the first bad field), with what every call needs.</summary>
+    internal Prepared Prepare() => _prepared ??= new Prepared(this);
+
+    /// <summary>A checked policy and the parts of each call that depend on it alone, computed once.</summary>
+    internal sealed class Prepared
+    {
+        private readonly RedisValue[] _look;
+        private readonly RedisValue[] _onePermit;
+
+        public Prepared(RateLimitPolicy policy)
+        {
+            policy.Validate();
+            Policy = policy;
+            KeyArea = "rate:" + policy.Name;
+            _look = policy.Arguments(0);
+            _onePermit = policy.Arguments(1);
+        }
+
+        public RateLimitPolicy Policy { get; }
+
+        /// <summary>The area of the partitions' keys: the policy name keeps policies apart.</summary>
+        public string KeyArea { get; }
+
+        /// <summary>The script's arguments; the usual ones are shared by concurrent calls (StackExchange.Redis only reads them).</summary>
+        public RedisValue[] Arguments(int permits) => permits switch
+        {
+            0 => _look,
+            1 => _onePermit,
+            _ => Policy.Arguments(permits),
+        };
+    }
+
     /// <summary>Throws <see cref="ChatDataValidationException"/> naming the first bad field.</summary>
     internal virtual void Validate()
     {

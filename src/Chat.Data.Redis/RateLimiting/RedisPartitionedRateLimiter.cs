@@ -29,7 +29,7 @@ public sealed class RedisPartitionedRateLimiter<TResource> : PartitionedRateLimi
     {
         ArgumentNullException.ThrowIfNull(limiter);
         ArgumentNullException.ThrowIfNull(partitionKeySelector);
-        Check.NotNull(policy, nameof(policy)).Validate();
+        Check.NotNull(policy, nameof(policy)).Prepare();
         _limiter = limiter;
         _policy = policy;
         _partitionKeySelector = partitionKeySelector;

@@ -37,7 +37,7 @@ public sealed class RedisRateLimiter : RateLimiter
     public RedisRateLimiter(IDistributedRateLimiter limiter, RateLimitPolicy policy, string partitionKey)
     {
         ArgumentNullException.ThrowIfNull(limiter);
-        Check.NotNull(policy, nameof(policy)).Validate();
+        Check.NotNull(policy, nameof(policy)).Prepare();
         _limiter = limiter;
         _policy = policy;
         _partitionKey = Check.Required(partitionKey, nameof(partitionKey), 512);
