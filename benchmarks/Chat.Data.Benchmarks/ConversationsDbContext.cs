@@ -44,6 +44,8 @@ internal sealed class ConversationsDbContext(DbContextOptions<ConversationsDbCon
 
         var member = modelBuilder.Entity<MemberRow>().ToTable("chat_members");
         member.HasKey(m => new { m.ChatId, m.UserId });
+        // So SaveChanges inserts a new chat before its members.
+        member.HasOne<ChatRow>().WithMany().HasForeignKey(m => m.ChatId);
         member.Property(m => m.Role).HasConversion(r => DbEnum<MemberRole>.ToDb(r, "role"), text => DbEnum<MemberRole>.FromDb(text));
 
         var message = modelBuilder.Entity<MessageRow>().ToTable("messages");
@@ -98,6 +100,7 @@ internal sealed class ChatRow
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? DeletedAt { get; set; }
+    public string? DirectKey { get; set; }
 }
 
 internal sealed class MemberRow

@@ -6,7 +6,7 @@ using NpgsqlTypes;
 
 namespace Chat.Data.Benchmarks;
 
-/// <summary>The floor for the chat list: the library's statement (ChatRepository.ListForUserAsync) by plain Npgsql.</summary>
+/// <summary>The floor for the chat list and the direct chat: the library's statements (ChatRepository) by plain Npgsql.</summary>
 internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
 {
     private const string Schema = BenchDatabase.Schema;
@@ -48,6 +48,41 @@ internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
         ORDER BY c.pin_key DESC, c.activity_key DESC, c.id DESC
         """;
 
+    private const string DirectKey = "least($1, $2)::text || ':' || greatest($1, $2)::text";
+
+    // $1 user, $2 other user, $3 id of a new chat, $4 require a message request (as ChatDataOptions.RequireMessageRequestForNonContacts).
+    // The checks' row always comes back, with the chat's columns and the members the statement added when there is a chat.
+    private const string GetOrCreateDirectSql = $$"""
+        WITH checks AS (
+            SELECT EXISTS (
+                       SELECT 1 FROM {{Schema}}.user_blocks b WHERE b.blocker_id = $2 AND b.blocked_id = $1) AS blocked,
+                   NOT $4
+                   OR EXISTS (
+                       SELECT 1 FROM {{Schema}}.contacts k
+                       WHERE k.owner_id = $1 AND k.contact_id = $2 AND k.status = 'accepted')
+                   OR EXISTS (
+                       SELECT 1 FROM {{Schema}}.message_requests r
+                       WHERE (r.requester_id, r.recipient_id) IN (($1, $2), ($2, $1))
+                         AND r.status = 'accepted') AS permitted
+        ), c AS (
+            INSERT INTO {{Schema}}.chats AS c (id, type, created_by, direct_key)
+            SELECT $3, 'direct', $1, {{DirectKey}} FROM checks k WHERE NOT k.blocked AND k.permitted
+            ON CONFLICT (direct_key) DO NOTHING
+            RETURNING c.*
+        ), members AS (
+            INSERT INTO {{Schema}}.chat_members (chat_id, user_id)
+            SELECT c.id, u.user_id FROM c, (VALUES ($1), ($2)) AS u(user_id)
+            RETURNING 1
+        )
+        SELECT x.*, k.blocked, k.permitted
+        FROM checks k
+        LEFT JOIN (
+            SELECT {{Columns}}, (SELECT count(*) FROM members)::int FROM c
+            UNION ALL
+            SELECT {{Columns}}, 0 FROM {{Schema}}.chats c WHERE c.direct_key = {{DirectKey}}
+        ) x ON true
+        """;
+
     /// <summary>The first page of the user's chat list.</summary>
     public async Task<Page<ChatListItem>> ListForUserAsync(Guid userId, int limit)
     {
@@ -65,29 +100,29 @@ internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
         return ChatListPage.Create(items, limit);
     }
 
+    /// <summary>The pair's direct chat, created with both as members when there is none (with the library's default options).</summary>
+    public async Task<Chats.Chat> GetOrCreateDirectAsync(Guid userId, Guid otherUserId)
+    {
+        await using var command = dataSource.CreateCommand(GetOrCreateDirectSql);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = otherUserId });
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() });
+        p.Add(new NpgsqlParameter<bool> { TypedValue = false });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        if (!reader.IsDBNull(0))
+        {
+            var chat = ReadChat(reader);
+            return chat with { MemberCount = chat.MemberCount + reader.GetInt32(21) };
+        }
+        throw reader.GetBoolean(22)
+            ? new BlockedException(userId, blockedBy: otherUserId)
+            : new InvalidOperationException($"No direct chat of {userId} and {otherUserId}: a concurrent call created and deleted it.");
+    }
+
     private static ChatListItem Read(NpgsqlDataReader r) => new(
-        Chat: new Chats.Chat(
-            Id: r.GetGuid(0),
-            Type: DbEnum<ChatType>.FromDb(r.GetString(1)),
-            ParentChatId: r.IsDBNull(2) ? null : r.GetGuid(2),
-            Name: r.IsDBNull(3) ? null : r.GetString(3),
-            Slug: r.IsDBNull(4) ? null : r.GetString(4),
-            Description: r.IsDBNull(5) ? null : r.GetString(5),
-            Icon: r.IsDBNull(6) ? null : r.GetString(6),
-            CreatedBy: r.IsDBNull(7) ? null : r.GetGuid(7),
-            EntityType: r.IsDBNull(8) ? null : r.GetString(8),
-            EntityId: r.IsDBNull(9) ? null : r.GetString(9),
-            IsPrivate: r.GetBoolean(10),
-            ArchivedAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
-            Metadata: r.IsDBNull(12) ? null : r.GetString(12),
-            LastSeq: r.GetInt64(13),
-            LastMessageId: r.IsDBNull(14) ? null : r.GetGuid(14),
-            LastMessageAt: r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15),
-            MessageCount: r.GetInt64(16),
-            MemberCount: r.GetInt32(17),
-            CreatedAt: r.GetFieldValue<DateTimeOffset>(18),
-            UpdatedAt: r.GetFieldValue<DateTimeOffset>(19),
-            DeletedAt: r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20)),
+        Chat: ReadChat(r),
         Role: DbEnum<MemberRole>.FromDb(r.GetString(21)),
         UnreadCount: r.GetInt64(22),
         UnreadMentionCount: r.GetInt32(23),
@@ -101,4 +136,27 @@ internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
             Content: r.IsDBNull(30) ? null : r.GetString(30),
             CreatedAt: r.GetFieldValue<DateTimeOffset>(31),
             IsDeleted: r.GetBoolean(32)));
+
+    private static Chats.Chat ReadChat(NpgsqlDataReader r) => new(
+        Id: r.GetGuid(0),
+        Type: DbEnum<ChatType>.FromDb(r.GetString(1)),
+        ParentChatId: r.IsDBNull(2) ? null : r.GetGuid(2),
+        Name: r.IsDBNull(3) ? null : r.GetString(3),
+        Slug: r.IsDBNull(4) ? null : r.GetString(4),
+        Description: r.IsDBNull(5) ? null : r.GetString(5),
+        Icon: r.IsDBNull(6) ? null : r.GetString(6),
+        CreatedBy: r.IsDBNull(7) ? null : r.GetGuid(7),
+        EntityType: r.IsDBNull(8) ? null : r.GetString(8),
+        EntityId: r.IsDBNull(9) ? null : r.GetString(9),
+        IsPrivate: r.GetBoolean(10),
+        ArchivedAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
+        Metadata: r.IsDBNull(12) ? null : r.GetString(12),
+        LastSeq: r.GetInt64(13),
+        LastMessageId: r.IsDBNull(14) ? null : r.GetGuid(14),
+        LastMessageAt: r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15),
+        MessageCount: r.GetInt64(16),
+        MemberCount: r.GetInt32(17),
+        CreatedAt: r.GetFieldValue<DateTimeOffset>(18),
+        UpdatedAt: r.GetFieldValue<DateTimeOffset>(19),
+        DeletedAt: r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20));
 }
