@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
 
@@ -69,8 +70,8 @@ internal sealed class RedisKeys(string prefix)
     {
         var maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
         Span<byte> utf8 = maxBytes <= 2048 ? stackalloc byte[maxBytes] : new byte[maxBytes];
-        Span<byte> digest = stackalloc byte[Sha256.HashSizeInBytes];
-        Sha256.HashData(utf8[..Encoding.UTF8.GetBytes(text, utf8)], digest);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(text, utf8)], digest);
         Convert.TryToHexStringLower(digest[..(HashLength / 2)], hex, out _);
     }
 }
