@@ -86,15 +86,21 @@ internal sealed class EfCoreMessages(PooledDbContextFactory<ConversationsDbConte
         return new MessagePage(messages, reachedOldest, reachedNewest);
     }
 
-    /// <summary>Full text (ranked) or substring matches in one chat, best first, as the library ranks them.</summary>
-    public async Task<List<MessageSearchHit>> SearchAsync(Guid userId, string query, Guid chatId, int limit)
+    /// <summary>
+    /// Full text (ranked) or substring matches in one chat, or in all the user's chats when <paramref name="chatId"/>
+    /// is null, best first, as the library ranks them.
+    /// </summary>
+    public async Task<List<MessageSearchHit>> SearchAsync(Guid userId, string query, Guid? chatId, int limit)
     {
         var pattern = MessageFields.ContainsPattern(query);
         await using var context = contexts.CreateDbContext();
+        var messages = context.Messages.AsNoTracking();
+        if (chatId is { } id)
+            messages = messages.Where(m => m.ChatId == id);
         return await (
-            from m in context.Messages.AsNoTracking()
+            from m in messages
             join cm in context.Members on m.ChatId equals cm.ChatId
-            where cm.UserId == userId && cm.LeftAt == null && m.ChatId == chatId && m.DeletedAt == null
+            where cm.UserId == userId && cm.LeftAt == null && m.DeletedAt == null
                 && (m.SearchVector.Matches(EF.Functions.WebSearchToTsQuery("simple", query)) || EF.Functions.ILike(m.Content!, pattern, @"\"))
                 && m.Seq > cm.ClearedSeq
                 && !context.Hides.Any(h => h.UserId == userId && h.MessageId == m.Id)

@@ -115,7 +115,10 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
         ) m ON true
         """;
 
-    // $1 chat, $2 viewer, $3 query, $4 pattern, $5 limit.
+    // Sent first in the search's batch, as ChatDatabase.QueryPlannedPerRunAsync sends it: planned for the values on every run.
+    private const string PlanPerRunSql = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)";
+
+    // $1 chat (NULL: all the viewer's chats), $2 viewer, $3 query, $4 pattern, $5 limit.
     private const string SearchSql = $"""
         SELECT {Columns},
                CAST(ts_rank(m.search_vector, websearch_to_tsquery('simple', $3))
@@ -192,16 +195,24 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
         return new MessagePage(older, reachedOldest, reachedNewest);
     }
 
-    public async Task<List<MessageSearchHit>> SearchAsync(Guid userId, string query, Guid chatId, int limit)
+    /// <summary>Search in one chat, or in all the user's chats when <paramref name="chatId"/> is null.</summary>
+    public async Task<List<MessageSearchHit>> SearchAsync(Guid userId, string query, Guid? chatId, int limit)
     {
-        await using var command = dataSource.CreateCommand(SearchSql);
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = chatId });
+        // A batch: positional parameters take one statement per command.
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PlanPerRunSql));
+        var search = new NpgsqlBatchCommand(SearchSql);
+        var p = search.Parameters;
+        p.Add(chatId is { } id
+            ? new NpgsqlParameter<Guid> { TypedValue = id }
+            : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = DBNull.Value });
         p.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
         p.Add(new NpgsqlParameter<string> { TypedValue = query });
         p.Add(new NpgsqlParameter<string> { TypedValue = MessageFields.ContainsPattern(query) });
         p.Add(new NpgsqlParameter<int> { TypedValue = limit });
-        await using var reader = await command.ExecuteReaderAsync();
+        batch.BatchCommands.Add(search);
+        await using var reader = await batch.ExecuteReaderAsync();
+        await reader.NextResultAsync();
         var hits = new List<MessageSearchHit>();
         while (await reader.ReadAsync())
             hits.Add(new MessageSearchHit(Read(reader), reader.GetDouble(After)));
