@@ -12,6 +12,9 @@ internal static class LoadCommand
         var seconds = IntOption(args, "--seconds") ?? 10;
         var tests = new Dictionary<string, Func<int, Task<bool>>>
         {
+            ["sends"] = SendLoad.AcrossChatsAsync,
+            ["hot"] = SendLoad.HotChatAsync,
+            ["ratelimit"] = RateLimitLoad.RunAsync,
         };
         if (what is not null && !tests.ContainsKey(what))
         {

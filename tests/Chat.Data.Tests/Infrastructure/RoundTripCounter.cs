@@ -19,7 +19,7 @@ public sealed class RoundTripCounter : IDisposable
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = activity =>
             {
-                if (activity.OperationName != "connect" && Equals(activity.GetTagItem("db.namespace") ?? activity.GetTagItem("db.name"), database))
+                if (!activity.OperationName.StartsWith("connect", StringComparison.OrdinalIgnoreCase) && Equals(activity.GetTagItem("db.namespace") ?? activity.GetTagItem("db.name"), database))
                     Interlocked.Increment(ref _count);
             },
         };
