@@ -6,12 +6,10 @@ namespace Chat.Data.Benchmarks;
 
 /// <summary>
 /// Fills the benchmark database with binary COPY, once before BenchmarkDotNet starts, so every benchmark
-/// reads the same data: the users, then the conversations of <paramref name="shape"/>.
+/// reads the same data: the users, then the conversations of <paramref name="shape"/>, reporting rows per second.
 /// </summary>
 internal sealed class DataSeeder(NpgsqlDataSource dataSource, SeedShape shape, TextWriter log)
 {
-    public const int UserCount = 100_000;
-
     // User n has phone +62811 and n in 7 digits, and username u and the same digits (3+ characters, as the table requires).
     public static string RegisteredPhone(int n) => $"+62811{n:D7}";
 
@@ -20,41 +18,52 @@ internal sealed class DataSeeder(NpgsqlDataSource dataSource, SeedShape shape, T
 
     private static string Username(int n) => $"u{n:D7}";
 
+    /// <summary>"N what in S s (R rows/s)", the line every seeding step reports.</summary>
+    public static string Rate(long rows, string what, TimeSpan took) =>
+        $"{rows:N0} {what} in {took.TotalSeconds:F2} s ({rows / Math.Max(took.TotalSeconds, 1e-3):N0} rows/s)";
+
     /// <summary>Seeds what is missing (users, conversations, reactions, attachments and blocks), then refreshes the planner's statistics.</summary>
     public async Task SeedAsync()
     {
+        var stopwatch = Stopwatch.StartNew();
         await SeedUsersAsync();
         await new ConversationSeeder(dataSource, shape, log).SeedAsync();
         await new SocialSeeder(dataSource, log).SeedAsync();
+        log.WriteLine($"Seed: ready in {stopwatch.Elapsed.TotalSeconds:F1} s.");
     }
 
     private async Task SeedUsersAsync()
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        var existing = (long)(await ExecuteAsync(connection, $"SELECT count(*) FROM {BenchDatabase.Schema}.users"))!;
-        if (existing >= UserCount)
+        await using (var count = new NpgsqlCommand($"SELECT count(*) FROM {BenchDatabase.Schema}.users", connection))
         {
-            log.WriteLine($"Seed: {existing:N0} users already there.");
+            var existing = (long)(await count.ExecuteScalarAsync())!;
+            if (existing == shape.Users)
+            {
+                log.WriteLine($"Seed: {existing:N0} users already there.");
+                await ExecuteAsync(connection, $"ANALYZE {BenchDatabase.Schema}.users");
+                return;
+            }
         }
-        else
+
+        // Another scale's users (or none): start over, and so the conversations too (everything references users).
+        await using (var transaction = await connection.BeginTransactionAsync())
         {
-            // A partial seed (an interrupted run) would break the phone scheme: start over.
             await ExecuteAsync(connection, $"TRUNCATE {BenchDatabase.Schema}.users CASCADE");
-            var stopwatch = Stopwatch.StartNew();
-            await CopyUsersAsync(connection);
-            stopwatch.Stop();
-            log.WriteLine($"Seed: {UserCount:N0} users in {stopwatch.Elapsed.TotalSeconds:F2} s ({UserCount / stopwatch.Elapsed.TotalSeconds:N0} rows/s).");
+            await BulkLoad.CopyAsync(connection, $"{BenchDatabase.Schema}.users", shape.Users, () => CopyUsersAsync(connection), log);
+            await transaction.CommitAsync();
         }
-        await ExecuteAsync(connection, $"ANALYZE {BenchDatabase.Schema}.users");
+        await ExecuteAsync(connection, $"VACUUM (ANALYZE) {BenchDatabase.Schema}.users");
     }
 
-    private static async Task CopyUsersAsync(NpgsqlConnection connection)
+    private async Task CopyUsersAsync(NpgsqlConnection connection)
     {
-        // A year of sign-ups, five minutes apart; ids are UUID v7 of the sign-up time, as the library makes them.
-        var firstSignUp = DateTimeOffset.UtcNow.AddMinutes(-5.0 * UserCount);
+        // Sign-ups five minutes apart, up to now; ids are UUID v7 of the sign-up time, as the library makes them.
+        // Truncated in this transaction, so the COPY may FREEZE.
+        var firstSignUp = DateTimeOffset.UtcNow.AddMinutes(-5.0 * shape.Users);
         await using var writer = await connection.BeginBinaryImportAsync(
-            $"COPY {BenchDatabase.Schema}.users (id, phone, username, display_name, about, presence, created_at, updated_at) FROM STDIN (FORMAT BINARY)");
-        for (var n = 0; n < UserCount; n++)
+            $"COPY {BenchDatabase.Schema}.users (id, phone, username, display_name, about, presence, created_at, updated_at) FROM STDIN (FORMAT BINARY, FREEZE)");
+        for (var n = 0; n < shape.Users; n++)
         {
             var createdAt = firstSignUp.AddMinutes(5.0 * n);
             await writer.StartRowAsync();
@@ -70,10 +79,10 @@ internal sealed class DataSeeder(NpgsqlDataSource dataSource, SeedShape shape, T
         await writer.CompleteAsync();
     }
 
-    /// <summary>Runs one statement with no time limit (COPY-sized work), returning the first value it yields.</summary>
-    private static async Task<object?> ExecuteAsync(NpgsqlConnection connection, string sql)
+    /// <summary>Runs one statement with no time limit (COPY-sized work).</summary>
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        return await command.ExecuteScalarAsync();
+        await command.ExecuteNonQueryAsync();
     }
 }

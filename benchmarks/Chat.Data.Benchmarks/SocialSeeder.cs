@@ -73,14 +73,20 @@ internal sealed class SocialSeeder(NpgsqlDataSource dataSource, TextWriter log)
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             await ExecuteAsync(connection, $"TRUNCATE {Schema}.message_reactions, {Schema}.message_attachments, {Schema}.user_blocks");
-            await CopyReactionsAsync(connection, chatId, messages, users);
-            await CopyAttachmentsAsync(connection, chatId, messages);
-            await CopyBlocksAsync(connection, users);
+            await TimedAsync("reactions", planned.Reactions, () => CopyReactionsAsync(connection, chatId, messages, users));
+            await TimedAsync("attachments", planned.Attachments, () => CopyAttachmentsAsync(connection, chatId, messages));
+            await TimedAsync("blocks", planned.Blocks, () => CopyBlocksAsync(connection, users));
             await transaction.CommitAsync();
         }
         await ExecuteAsync(connection, $"VACUUM (ANALYZE) {Schema}.message_reactions, {Schema}.message_attachments, {Schema}.user_blocks");
-        log.WriteLine(
-            $"Seed: {planned.Reactions:N0} reactions, {planned.Attachments:N0} attachments and {planned.Blocks:N0} blocks in {stopwatch.Elapsed.TotalSeconds:F2} s.");
+        log.WriteLine($"Seed: reactions, attachments and blocks ready in {stopwatch.Elapsed.TotalSeconds:F2} s.");
+    }
+
+    private async Task TimedAsync(string table, long rows, Func<Task> copy)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await copy();
+        log.WriteLine($"Seed: {DataSeeder.Rate(rows, table, stopwatch.Elapsed)}.");
     }
 
     /// <summary>The first users by phone (users are numbered in phone order), enough for the big group and the synced ones.</summary>

@@ -107,7 +107,7 @@ public class UserLookupBenchmarks
             phones.Add(reader.GetString(1));
         }
         if (ids.Count < SampleSize)
-            throw new InvalidOperationException($"The benchmark database holds {ids.Count} users; the seeder should have made {DataSeeder.UserCount}.");
+            throw new InvalidOperationException($"The benchmark database holds {ids.Count} users; every seed scale makes at least {SampleSize:N0}.");
 
         _ids = [.. ids];
         _phoneLists = new string[PhoneLists][];
