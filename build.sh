@@ -677,7 +677,7 @@ Usage: ./build.sh <command> [args]
                      (--ci: short job, markdown report in artifacts/benchmarks/)
   bench --seed ci|full
                      seed the benchmark database only, reporting rows per second
-  load [sends|hot|ratelimit] [--seconds T]
+  load [sends|hot|ratelimit] [--seconds T] [--senders N]
                      load tests against the library, each beside its floor (pgbench,
                      redis-benchmark) in one run; none named runs them all
   pack               NuGet packages into artifacts/packages/

@@ -1,8 +1,8 @@
 namespace Chat.Data.Benchmarks.Load;
 
 /// <summary>
-/// <c>./build.sh load [what] [--seconds T]</c>: the load tests, each measured beside its floor in one run.
-/// Without <c>what</c> it runs them all, one after the other.
+/// <c>./build.sh load [what] [--seconds T] [--senders N]</c>: the load tests, each measured beside its floor
+/// in one run. Without <c>what</c> it runs them all, one after the other.
 /// </summary>
 internal static class LoadCommand
 {
@@ -10,10 +10,11 @@ internal static class LoadCommand
     {
         var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
         var seconds = IntOption(args, "--seconds") ?? 10;
+        var senders = IntOption(args, "--senders") ?? 32;
         var tests = new Dictionary<string, Func<int, Task<bool>>>
         {
-            ["sends"] = SendLoad.AcrossChatsAsync,
-            ["hot"] = SendLoad.HotChatAsync,
+            ["sends"] = s => SendLoad.AcrossChatsAsync(s, senders),
+            ["hot"] = s => SendLoad.HotChatAsync(s, senders),
             ["ratelimit"] = RateLimitLoad.RunAsync,
         };
         if (what is not null && !tests.ContainsKey(what))
