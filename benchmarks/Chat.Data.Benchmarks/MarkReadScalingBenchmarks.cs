@@ -12,21 +12,27 @@ namespace Chat.Data.Benchmarks;
 /// <remarks>
 /// A mark cannot be measured twice on the same rows, and putting N naive rows back between invocations (an
 /// [IterationSetup]) would leave N dead row versions and index entries in exactly the range the next UPDATE scans,
-/// more each round, unless a VACUUM ran every iteration. So every invocation marks its own reader, written once by
-/// COPY and vacuumed (<see cref="ReadScalingData"/>): all start from the same clean state, the naive design at its
-/// best. That needs a known number of invocations, hence the fixed counts below (one jitting invocation, then
-/// 4 x (1 warmup + 12 iterations + 1 for the memory diagnoser) = 57, within <see cref="ReadScalingData.PoolSize"/>);
+/// more each round, unless a VACUUM ran every iteration (and one cannot clean while any older transaction runs on the
+/// server). So every invocation marks its own reader, whose rows were written once by COPY, frozen
+/// (<see cref="ReadScalingData"/>): all start from the same clean state, the naive design at its best. That needs a
+/// known number of invocations, hence the fixed counts below and <see cref="ReadersNeeded"/> readers per unread count;
 /// running out fails the run rather than measuring marks that move nothing.
 /// </remarks>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [Config(typeof(ScalingColumn.ByUnread))]
-[InvocationCount(4)]
-[WarmupCount(1)]
-[IterationCount(12)]
+[InvocationCount(Invocations)]
+[WarmupCount(Warmups)]
+[IterationCount(Iterations)]
 public class MarkReadScalingBenchmarks
 {
+    /// <summary>One jitting invocation, then every iteration's: warmups, measured, and one more for the memory diagnoser.</summary>
+    public const int ReadersNeeded = 1 + Invocations * (Warmups + Iterations + 1);
+
+    private const int Invocations = 4;
+    private const int Warmups = 1;
+    private const int Iterations = 20;
     private const string MarkRead = "Mark read, N unread to none";
 
     private ReadScalingData _data = null!;
@@ -41,10 +47,10 @@ public class MarkReadScalingBenchmarks
     // Synchronous wrappers: BenchmarkDotNet 0.14's in-process toolchain does not await async setup and cleanup.
     // The library's marks are put back by every setup; the naive rows only by rewriting them, so the naive setup takes them.
     [GlobalSetup(Target = nameof(MarkReadChatData))]
-    public void SetupChatData() => Setup(takeNaiveReaders: false);
+    public void SetupChatData() => Setup(ReadScalingUse.MarkChatData);
 
     [GlobalSetup(Target = nameof(MarkReadNaive))]
-    public void SetupNaive() => Setup(takeNaiveReaders: true);
+    public void SetupNaive() => Setup(ReadScalingUse.MarkNaive);
 
     [GlobalCleanup]
     public void Cleanup()
@@ -59,9 +65,9 @@ public class MarkReadScalingBenchmarks
     [Benchmark(Description = "NaiveReceipts"), BenchmarkCategory(MarkRead)]
     public Task<int> MarkReadNaive() => _data.NaiveReceipts.MarkReadAsync(_data.Chat, NextReader());
 
-    private void Setup(bool takeNaiveReaders)
+    private void Setup(ReadScalingUse use)
     {
-        _data = ReadScalingData.OpenAsync(Unread, takeNaiveReaders).GetAwaiter().GetResult();
+        _data = ReadScalingData.OpenAsync(Unread, use).GetAwaiter().GetResult();
         _readers = _data.Readers(Unread);
         _taken = 0;
     }
@@ -69,5 +75,5 @@ public class MarkReadScalingBenchmarks
     private Guid NextReader() => _taken < _readers.Length
         ? _readers[_taken++]
         : throw new InvalidOperationException(
-            $"All {_readers.Length} readers at {Unread} unread are marked: the job runs more invocations than ReadScalingData.PoolSize allows.");
+            $"All {_readers.Length} readers at {Unread} unread are marked: the job runs more invocations than ReadersNeeded.");
 }

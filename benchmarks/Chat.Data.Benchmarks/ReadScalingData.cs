@@ -11,10 +11,16 @@ namespace Chat.Data.Benchmarks;
 /// The data of the read-state scaling suites, in schemas of their own so that no seed shape changes it: the
 /// library's tables in <see cref="LibrarySchema"/> holding one group of <see cref="Messages"/> messages, and the
 /// naive design (<see cref="NaiveReadReceipts"/>) holding a status row per message per recipient of that group.
-/// For each unread count N the group has a counter (the unread-count benchmarks read it), a checker (the agreement
-/// checks mark it and put it back) and <see cref="PoolSize"/> readers (mark read: each invocation marks a reader
-/// nobody has marked), all N messages behind. Written by binary COPY when missing or different, so runs reuse it.
+/// For each unread count N the group has a counter (the unread-count benchmarks read it), a checker (the mark-read
+/// agreement check marks it and puts it back) and <see cref="PoolSize"/> readers (mark read: each invocation marks a
+/// reader nobody has marked), all N messages behind. Written by binary COPY when missing or different, so runs reuse it.
 /// </summary>
+/// <remarks>
+/// The naive table is copied frozen (all-visible from the start, whatever other transactions run on the server), the
+/// counters' rows first and apart from the rows that marks change: marks clear the visibility of the pages they touch,
+/// and a VACUUM cannot restore it while any older transaction runs, which would turn the naive counts' index-only scans
+/// into heap visits. For the same reason the unread-count suite rewrites the table once any mark touched it.
+/// </remarks>
 internal sealed class ReadScalingData : IAsyncDisposable
 {
     public const string LibrarySchema = "scaling";
@@ -22,8 +28,8 @@ internal sealed class ReadScalingData : IAsyncDisposable
     /// <summary>Messages in the group: the largest unread count.</summary>
     public const int Messages = 10_000;
 
-    /// <summary>Readers per unread count for mark read: more than the mark-read suite's invocations of one benchmark.</summary>
-    public const int PoolSize = 64;
+    /// <summary>Readers per unread count for mark read: one per invocation of a mark-read benchmark.</summary>
+    public const int PoolSize = MarkReadScalingBenchmarks.ReadersNeeded;
 
     public static readonly int[] UnreadCounts = [10, 1_000, 10_000];
 
@@ -62,16 +68,22 @@ internal sealed class ReadScalingData : IAsyncDisposable
 
     private static string Reader(int unread, int i) => $"reader_{unread}_{i}";
 
-    /// <summary>Every user but the sender (a recipient of every message), and how many messages behind they start.</summary>
-    private static IEnumerable<(string Name, int Unread)> Recipients() =>
-        UnreadCounts.SelectMany(n => new[] { ($"counter_{n}", n), ($"checker_{n}", n) }.Concat(Enumerable.Range(0, PoolSize).Select(i => (Reader(n, i), n))));
+    /// <summary>The users whose rows are only read: how many messages behind they are.</summary>
+    private static IEnumerable<(string Name, int Unread)> Counters() => UnreadCounts.Select(n => ($"counter_{n}", n));
+
+    /// <summary>The users whose rows marks change: how many messages behind they start.</summary>
+    private static IEnumerable<(string Name, int Unread)> Markers() =>
+        UnreadCounts.SelectMany(n => Enumerable.Range(0, PoolSize).Select(i => (Reader(n, i), n)).Prepend(($"checker_{n}", n)));
+
+    /// <summary>Every user but the sender: the recipients of every message.</summary>
+    private static IEnumerable<(string Name, int Unread)> Recipients() => Counters().Concat(Markers());
 
     /// <summary>
-    /// Makes the data when missing, puts every library read mark back N behind, checks that both designs agree at
-    /// <paramref name="unread"/>, and vacuums. With <paramref name="takeNaiveReaders"/> the naive rows of that unread
-    /// count's readers are taken (rewritten first when an earlier run took them): mark read cannot undo itself.
+    /// Makes the data when missing (or, for <paramref name="use"/>, spent), puts every library read mark back N behind,
+    /// checks that both designs agree on the operation the suite measures at <paramref name="unread"/>, and settles the
+    /// server (<see cref="SettleAsync"/>).
     /// </summary>
-    public static async Task<ReadScalingData> OpenAsync(int unread, bool takeNaiveReaders)
+    public static async Task<ReadScalingData> OpenAsync(int unread, ReadScalingUse use)
     {
         if (!UnreadCounts.Contains(unread))
             throw new ArgumentOutOfRangeException(nameof(unread), unread, $"The data has readers for {string.Join(", ", UnreadCounts)} unread only.");
@@ -83,10 +95,10 @@ internal sealed class ReadScalingData : IAsyncDisposable
         {
             chat = await FindChatAsync(connection) ?? await CopyLibraryDataAsync(connection);
             users = await LoadUsersAsync(connection);
-            if (!await NaiveIsFreshAsync(connection, chat, takeNaiveReaders ? unread : null))
+            if (!await NaiveIsReadyAsync(connection, chat, use, unread))
                 await CopyNaiveDataAsync(connection, chat, users);
-            if (takeNaiveReaders)
-                await ExecuteAsync(connection, $"UPDATE {Naive}.pools SET taken = true WHERE unread = $1", unread);
+            if (use != ReadScalingUse.Count)
+                await ExecuteAsync(connection, $"UPDATE {Naive}.pools SET marked = true, taken = taken OR $2 WHERE unread = $1", unread, use == ReadScalingUse.MarkNaive);
         }
 
         var services = new ServiceCollection();
@@ -97,8 +109,11 @@ internal sealed class ReadScalingData : IAsyncDisposable
         });
         var data = new ReadScalingData(services.BuildServiceProvider(), dataSource, chat, users);
         await data.ResetLibraryMarksAsync();
-        await data.CheckAgreementAsync(unread);
-        await data.VacuumAsync();
+        if (use == ReadScalingUse.Count)
+            await data.CheckCountsAgreeAsync(unread);
+        else
+            await data.CheckMarksAgreeAsync(unread);
+        await data.SettleAsync();
         return data;
     }
 
@@ -108,14 +123,18 @@ internal sealed class ReadScalingData : IAsyncDisposable
         await DataSource.DisposeAsync();
     }
 
-    /// <summary>Both designs count the counter's N unread, and take the checker from N unread to none; then the checker is put back.</summary>
-    private async Task CheckAgreementAsync(int unread)
+    /// <summary>Both designs count the counter's N unread.</summary>
+    private async Task CheckCountsAgreeAsync(int unread)
     {
         var counter = Counter(unread);
         Agree.Require(
             await Library.GetUnreadCountAsync(Chat, counter) == unread && await NaiveReceipts.GetUnreadCountAsync(Chat, counter) == unread,
             $"Unread count at {unread} unread");
+    }
 
+    /// <summary>Both designs take the checker from N unread to none; then the checker is put back.</summary>
+    private async Task CheckMarksAgreeAsync(int unread)
+    {
         var checker = Checker(unread);
         var mark = await Library.MarkReadAsync(Chat, checker);
         var rows = await NaiveReceipts.MarkReadAsync(Chat, checker);
@@ -135,7 +154,10 @@ internal sealed class ReadScalingData : IAsyncDisposable
         await ResetLibraryMarksAsync();
     }
 
-    /// <summary>Every recipient's read and delivered marks N messages behind, and no read_marks rows.</summary>
+    /// <summary>
+    /// Every recipient's read and delivered marks N messages behind, and no read_marks rows. Rows already there are
+    /// left alone: each rewrite adds a row version that only a VACUUM outside any older transaction can remove.
+    /// </summary>
     private async Task ResetLibraryMarksAsync()
     {
         var recipients = Recipients().ToList();
@@ -150,16 +172,28 @@ internal sealed class ReadScalingData : IAsyncDisposable
                 last_delivered_seq = c.last_seq - r.unread, last_delivered_at = NULL, unread_mention_count = 0
             FROM {LibrarySchema}.chats c, unnest($2::uuid[], $3::int[]) AS r (user_id, unread)
             WHERE c.id = $1 AND m.chat_id = $1 AND m.user_id = r.user_id
+              AND (m.last_read_seq, m.last_delivered_seq, m.unread_mention_count) IS DISTINCT FROM (c.last_seq - r.unread, c.last_seq - r.unread, 0)
             """,
             Chat, recipients.Select(r => _users[r.Name]).ToArray(), recipients.Select(r => r.Unread).ToArray());
     }
 
-    /// <summary>Dead rows of earlier benchmarks and checks gone, and the visibility map set, before every suite measures.</summary>
-    private async Task VacuumAsync()
+    /// <summary>
+    /// Before every benchmark: the dead rows of earlier ones vacuumed (as far as older transactions allow), and the pages
+    /// they, a COPY or the checks dirtied written out, so that no benchmark pays for an earlier one's writes.
+    /// </summary>
+    private async Task SettleAsync()
     {
         await using var connection = await DataSource.OpenConnectionAsync();
         await ExecuteAsync(connection,
             $"VACUUM (ANALYZE) {NaiveReadReceipts.Table}, {LibrarySchema}.chats, {LibrarySchema}.chat_members, {LibrarySchema}.read_marks");
+        try
+        {
+            await ExecuteAsync(connection, "CHECKPOINT");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // CHECKPOINT takes a superuser or pg_checkpoint: without one, the benchmarks share the writes as they come.
+        }
     }
 
     /// <summary>The group, when the schema holds exactly the data this class makes.</summary>
@@ -248,26 +282,29 @@ internal sealed class ReadScalingData : IAsyncDisposable
     }
 
     /// <summary>
-    /// Whether the naive table holds this group's rows, written by <see cref="CopyNaiveDataAsync"/> and, for
-    /// <paramref name="toTake"/>, with readers no earlier benchmark has marked.
+    /// Whether the naive table holds this group's rows as <see cref="CopyNaiveDataAsync"/> wrote them, as far as
+    /// <paramref name="use"/> needs: untouched by marks for counts, with the readers of <paramref name="unread"/> not
+    /// yet marked for naive marks.
     /// </summary>
-    private static async Task<bool> NaiveIsFreshAsync(NpgsqlConnection connection, Guid chat, int? toTake)
+    private static async Task<bool> NaiveIsReadyAsync(NpgsqlConnection connection, Guid chat, ReadScalingUse use, int unread)
     {
         if (await ExecuteAsync(connection, $"SELECT to_regclass('{Naive}.pools')::text") is DBNull)
             return false;
-        var fresh = (long)(await ExecuteAsync(connection,
+        var ready = (long)(await ExecuteAsync(connection,
             $"""
             SELECT count(*) FROM {Naive}.pools
-            WHERE chat_id = $1 AND messages = $2 AND readers = $3 AND unread = ANY($4) AND NOT (taken AND unread = $5)
+            WHERE chat_id = $1 AND messages = $2 AND readers = $3 AND unread = ANY($4)
+              AND NOT (marked AND $5) AND NOT (taken AND unread = $6)
               AND EXISTS (SELECT FROM {NaiveReadReceipts.Table} s WHERE s.chat_id = $1)
             """,
-            chat, Messages, PoolSize, UnreadCounts, toTake ?? -1))!;
-        return fresh == UnreadCounts.Length;
+            chat, Messages, PoolSize, UnreadCounts, use == ReadScalingUse.Count, use == ReadScalingUse.MarkNaive ? unread : -1))!;
+        return ready == UnreadCounts.Length;
     }
 
     /// <summary>
-    /// The naive design's rows in the order it writes them, a row per recipient as each message is sent (so a
-    /// reader's rows are spread over the table as in production), the newest N unread; then its indexes.
+    /// The naive design's rows, the newest N of each recipient unread, in the order it writes them (a row per recipient
+    /// as each message is sent, so a reader's rows are spread over the table as in production): the counters' rows,
+    /// then the rows marks change. Copied frozen in the transaction that creates the table; then its indexes.
     /// </summary>
     private static async Task CopyNaiveDataAsync(NpgsqlConnection connection, Guid chat, Dictionary<string, Guid> users)
     {
@@ -280,30 +317,38 @@ internal sealed class ReadScalingData : IAsyncDisposable
             while (await reader.ReadAsync())
                 messages.Add((reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1)));
         }
-        var recipients = Recipients().Select(r => (Id: users[r.Name], FirstUnread: Messages - r.Unread + 1)).ToList();
+        var blocks = new[] { Counters(), Markers() }
+            .Select(block => block.Select(r => (Id: users[r.Name], FirstUnread: Messages - r.Unread + 1)).ToList());
 
-        await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Naive} CASCADE");
-        await ExecuteAsync(connection, $"CREATE SCHEMA {Naive}");
-        await ExecuteAsync(connection, NaiveReadReceipts.TableDdl);
         long rows = 0;
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            $"COPY {NaiveReadReceipts.Table} (message_id, user_id, chat_id, status, updated_at) FROM STDIN (FORMAT BINARY)"))
+        await using (var transaction = await connection.BeginTransactionAsync())
         {
-            for (var seq = 1; seq <= messages.Count; seq++)
+            await ExecuteAsync(connection, $"DROP SCHEMA IF EXISTS {Naive} CASCADE");
+            await ExecuteAsync(connection, $"CREATE SCHEMA {Naive}");
+            await ExecuteAsync(connection, NaiveReadReceipts.TableDdl);
+            await using (var writer = await connection.BeginBinaryImportAsync(
+                $"COPY {NaiveReadReceipts.Table} (message_id, user_id, chat_id, status, updated_at) FROM STDIN (FORMAT BINARY, FREEZE)"))
             {
-                var (message, at) = messages[seq - 1];
-                foreach (var (user, firstUnread) in recipients)
+                foreach (var recipients in blocks)
                 {
-                    await writer.StartRowAsync();
-                    await writer.WriteAsync(message, NpgsqlDbType.Uuid);
-                    await writer.WriteAsync(user, NpgsqlDbType.Uuid);
-                    await writer.WriteAsync(chat, NpgsqlDbType.Uuid);
-                    await writer.WriteAsync(seq >= firstUnread ? "sent" : "read", NpgsqlDbType.Varchar);
-                    await writer.WriteAsync(at, NpgsqlDbType.TimestampTz);
-                    rows++;
+                    for (var seq = 1; seq <= messages.Count; seq++)
+                    {
+                        var (message, at) = messages[seq - 1];
+                        foreach (var (user, firstUnread) in recipients)
+                        {
+                            await writer.StartRowAsync();
+                            await writer.WriteAsync(message, NpgsqlDbType.Uuid);
+                            await writer.WriteAsync(user, NpgsqlDbType.Uuid);
+                            await writer.WriteAsync(chat, NpgsqlDbType.Uuid);
+                            await writer.WriteAsync(seq >= firstUnread ? "sent" : "read", NpgsqlDbType.Varchar);
+                            await writer.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                            rows++;
+                        }
+                    }
                 }
+                await writer.CompleteAsync();
             }
-            await writer.CompleteAsync();
+            await transaction.CommitAsync();
         }
         var copied = stopwatch.Elapsed;
         await ExecuteAsync(connection, NaiveReadReceipts.IndexesDdl);
@@ -314,6 +359,8 @@ internal sealed class ReadScalingData : IAsyncDisposable
                 chat_id  uuid    NOT NULL,
                 messages integer NOT NULL,
                 readers  integer NOT NULL,
+                -- A mark changed rows of this count's checker or readers; its readers were marked.
+                marked   boolean NOT NULL DEFAULT false,
                 taken    boolean NOT NULL DEFAULT false
             )
             """);
@@ -333,4 +380,17 @@ internal sealed class ReadScalingData : IAsyncDisposable
             command.Parameters.Add(new NpgsqlParameter { Value = parameter });
         return await command.ExecuteScalarAsync();
     }
+}
+
+/// <summary>What a suite's setup needs of <see cref="ReadScalingData"/>.</summary>
+internal enum ReadScalingUse
+{
+    /// <summary>Unread counts: a naive table no mark has touched (rewritten otherwise); the ways' counts checked.</summary>
+    Count,
+
+    /// <summary>The library's marks (every setup puts them back); the ways' marks checked.</summary>
+    MarkChatData,
+
+    /// <summary>The naive marks: readers nobody has marked (rewritten otherwise), taken; the ways' marks checked.</summary>
+    MarkNaive,
 }
