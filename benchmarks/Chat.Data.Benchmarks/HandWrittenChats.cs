@@ -53,7 +53,9 @@ internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
     // $1 user, $2 other user, $3 id of a new chat, $4 require a message request (as ChatDataOptions.RequireMessageRequestForNonContacts).
     // The checks' row always comes back, with the chat's columns and the members the statement added when there is a chat.
     private const string GetOrCreateDirectSql = $$"""
-        WITH checks AS (
+        WITH existing AS (
+            SELECT {{Columns}}, 0 FROM {{Schema}}.chats c WHERE c.direct_key = {{DirectKey}}
+        ), checks AS (
             SELECT EXISTS (
                        SELECT 1 FROM {{Schema}}.user_blocks b WHERE b.blocker_id = $2 AND b.blocked_id = $1) AS blocked,
                    NOT $4
@@ -66,7 +68,8 @@ internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
                          AND r.status = 'accepted') AS permitted
         ), c AS (
             INSERT INTO {{Schema}}.chats AS c (id, type, created_by, direct_key)
-            SELECT $3, 'direct', $1, {{DirectKey}} FROM checks k WHERE NOT k.blocked AND k.permitted
+            SELECT $3, 'direct', $1, {{DirectKey}} FROM checks k
+            WHERE NOT k.blocked AND k.permitted AND NOT EXISTS (SELECT 1 FROM existing)
             ON CONFLICT (direct_key) DO NOTHING
             RETURNING c.*
         ), members AS (
@@ -79,7 +82,7 @@ internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
         LEFT JOIN (
             SELECT {{Columns}}, (SELECT count(*) FROM members)::int FROM c
             UNION ALL
-            SELECT {{Columns}}, 0 FROM {{Schema}}.chats c WHERE c.direct_key = {{DirectKey}}
+            SELECT * FROM existing
         ) x ON true
         """;
 

@@ -107,13 +107,16 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
         var row = new { id = Guid.CreateVersion7(), userId, otherUserId, requireRequest = _requireMessageRequest };
         for (var attempt = 1; ; attempt++)
         {
-            // An existing chat is returned whatever the checks say; they only stop a new one: when the
-            // other user blocked this one, or (with the option) when the two are not contacts and no
-            // message request between them was accepted. The row of checks always comes back, with the
-            // chat's columns when there is one.
+            // An existing chat is returned whatever the checks say, and no insert is tried for it (an
+            // ON CONFLICT that finds the row costs more than the look-up). The checks only stop a new
+            // one: when the other user blocked this one, or (with the option) when the two are not
+            // contacts and no message request between them was accepted. The row of checks always
+            // comes back, with the chat's columns when there is one.
             var result = await db.QuerySingleOrDefaultAsync(
                 $$"""
-                WITH checks AS (
+                WITH existing AS (
+                    SELECT {{Columns}}, 0 FROM {schema}.chats c WHERE c.direct_key = {{DirectKey}}
+                ), checks AS (
                     SELECT EXISTS (
                                SELECT 1 FROM {schema}.user_blocks b WHERE b.blocker_id = @otherUserId AND b.blocked_id = @userId) AS blocked,
                            NOT @requireRequest
@@ -126,7 +129,8 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
                                  AND r.status = 'accepted') AS permitted
                 ), c AS (
                     INSERT INTO {schema}.chats AS c (id, type, created_by, direct_key)
-                    SELECT @id, 'direct', @userId, {{DirectKey}} FROM checks k WHERE NOT k.blocked AND k.permitted
+                    SELECT @id, 'direct', @userId, {{DirectKey}} FROM checks k
+                    WHERE NOT k.blocked AND k.permitted AND NOT EXISTS (SELECT 1 FROM existing)
                     ON CONFLICT (direct_key) DO NOTHING
                     RETURNING c.*
                 ), members AS (
@@ -139,7 +143,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
                 LEFT JOIN (
                     SELECT {{Columns}}, {{MembersAdded}} FROM c
                     UNION ALL
-                    SELECT {{Columns}}, 0 FROM {schema}.chats c WHERE c.direct_key = {{DirectKey}}
+                    SELECT * FROM existing
                 ) x ON true
                 """,
                 row,
