@@ -8,7 +8,8 @@ internal static class LoadCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
+        // The one argument that is neither an option nor an option's value.
+        var what = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).FirstOrDefault();
         var seconds = IntOption(args, "--seconds") ?? 10;
         var senders = IntOption(args, "--senders") ?? 32;
         var tests = new Dictionary<string, Func<int, Task<bool>>>
