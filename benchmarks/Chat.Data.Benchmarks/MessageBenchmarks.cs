@@ -12,8 +12,8 @@ namespace Chat.Data.Benchmarks;
 public class MessageBenchmarks
 {
     private const string Send = "Send a message";
-    private const string NewestPage = "History: newest 50 of 100k";
-    private const string DeepestPage = "History: 50 before seq 101";
+    private const string NewestPage = "History: newest 50 of the big group";
+    private const string DeepestPage = "History: oldest 50 (before seq 101)";
     private const int PageSize = 50;
     private const long DeepBefore = 101;
     private const string Text = "See you at the office tomorrow";

@@ -108,6 +108,14 @@ public sealed class AddChatDataTests(DatabaseFixture db) : IClassFixture<Databas
     }
 
     [Fact]
+    public async Task An_own_data_source_skips_the_pool_reset()
+    {
+        await using var services = Build(s => s.AddChatData(o => o.ConnectionString = db.Database.ConnectionString));
+
+        Assert.True(new NpgsqlConnectionStringBuilder(services.GetRequiredService<ChatDatabase>().DataSource.ConnectionString).NoResetOnClose);
+    }
+
+    [Fact]
     public async Task The_schema_option_is_honoured()
     {
         await using var services = Build(s => s.AddChatData(o =>
