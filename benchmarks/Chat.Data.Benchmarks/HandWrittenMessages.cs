@@ -22,71 +22,10 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
 
     private const string NotHidden = $"NOT EXISTS (SELECT 1 FROM {Schema}.message_hides h WHERE h.user_id = $2 AND h.message_id = m.id)";
 
-    // $1 id, $2 chat, $3 sender, $4 client id, $5 type, $6 content, $7 metadata, $8 reply to, $9 thread root, $10 mentions, $11 flagged.
-    private const string SendSql = $"""
-        WITH checks AS (
-            SELECT c.id IS NOT NULL AS chat_found,
-                   $3 IS NULL OR EXISTS (
-                       SELECT 1 FROM {Schema}.chat_members cm
-                       WHERE cm.chat_id = $2 AND cm.user_id = $3 AND cm.left_at IS NULL) AS is_member,
-                   $8 IS NULL OR EXISTS (
-                       SELECT 1 FROM {Schema}.messages r WHERE r.id = $8 AND r.chat_id = $2) AS reply_ok,
-                   $9 IS NULL OR EXISTS (
-                       SELECT 1 FROM {Schema}.messages t
-                       WHERE t.id = $9 AND t.chat_id = $2 AND t.thread_root_id IS NULL) AS thread_ok,
-                   (SELECT e.id FROM {Schema}.messages e
-                    WHERE e.chat_id = $2 AND e.sender_id = $3 AND e.client_msg_id = $4) AS existing_id,
-                   (SELECT b.blocker_id FROM {Schema}.chat_members o
-                    JOIN {Schema}.user_blocks b ON b.blocker_id = o.user_id AND b.blocked_id = $3
-                    WHERE c.type = 'direct' AND o.chat_id = c.id
-                    LIMIT 1) AS blocked_by
-            FROM (VALUES (1)) AS one (x)
-            LEFT JOIN {Schema}.chats c ON c.id = $2 AND c.deleted_at IS NULL
-        ),
-        chat AS (
-            UPDATE {Schema}.chats c
-            SET last_seq = c.last_seq + 1, message_count = c.message_count + 1,
-                last_message_id = $1, last_message_at = clock_timestamp(), archived_at = NULL
-            FROM checks k
-            WHERE c.id = $2 AND c.deleted_at IS NULL
-              AND k.chat_found AND k.is_member AND k.blocked_by IS NULL AND k.reply_ok AND k.thread_ok AND k.existing_id IS NULL
-            RETURNING c.last_seq AS seq, c.last_message_at AS at
-        ),
-        inserted AS (
-            INSERT INTO {Schema}.messages AS m
-                (id, chat_id, seq, sender_id, client_msg_id, type, content, metadata, reply_to_id, thread_root_id, mentions, flagged, created_at)
-            SELECT $1, $2, chat.seq, $3, $4, $5, $6, CAST($7 AS jsonb), $8, $9, $10, $11, chat.at
-            FROM chat
-            RETURNING {Columns}
-        ),
-        sender AS (
-            UPDATE {Schema}.chat_members cm
-            SET last_read_seq = greatest(cm.last_read_seq, chat.seq), last_read_at = chat.at,
-                last_delivered_seq = greatest(cm.last_delivered_seq, chat.seq), last_delivered_at = chat.at
-            FROM chat
-            WHERE cm.chat_id = $2 AND cm.user_id = $3
-        ),
-        mentioned AS (
-            UPDATE {Schema}.chat_members cm
-            SET unread_mention_count = cm.unread_mention_count + 1
-            FROM chat
-            WHERE cm.chat_id = $2 AND cm.user_id = ANY($10) AND cm.left_at IS NULL
-              AND cm.user_id IS DISTINCT FROM $3
-        ),
-        thread AS (
-            UPDATE {Schema}.messages t
-            SET reply_count = t.reply_count + 1, last_reply_at = chat.at
-            FROM chat
-            WHERE t.id = $9
-        )
-        SELECT {Columns}, k.chat_found, k.is_member, k.reply_ok, k.thread_ok, k.blocked_by
-        FROM checks k
-        LEFT JOIN LATERAL (
-            SELECT {Columns} FROM inserted m
-            UNION ALL
-            SELECT {Columns} FROM {Schema}.messages m WHERE m.id = k.existing_id
-        ) m ON true
-        """;
+    // The library's send statement for a batch (here of one), in its positional form, after the setting
+    // that gives it its generic plan: $1 ids, $2 chats, $3 senders, $4 client ids, $5 types, $6 contents,
+    // $7 metadata, $8 reply tos, $9 thread roots, $10 mentions (uuid[] literals), $11 flagged.
+    private static readonly string SendSql = SendBatcher.PositionalSendSql.Replace("{schema}", Schema, StringComparison.Ordinal);
 
     // $1 chat, $2 viewer, $3 up to, $4 older, $5 newer, $6 first unread, $7 around older, $8 around newer.
     private const string HistorySql = $"""
@@ -135,20 +74,30 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
 
     public async Task<Message> SendAsync(Guid chatId, Guid senderId, string clientMessageId, string content)
     {
-        await using var command = dataSource.CreateCommand(SendSql);
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() });
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = chatId });
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = senderId });
-        p.Add(new NpgsqlParameter<string> { TypedValue = clientMessageId });
-        p.Add(new NpgsqlParameter<string> { TypedValue = "text" });
-        p.Add(new NpgsqlParameter<string> { TypedValue = content });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = DBNull.Value });
-        p.Add(new NpgsqlParameter<Guid[]> { TypedValue = [] });
-        p.Add(new NpgsqlParameter<bool> { TypedValue = false });
-        await using var reader = await command.ExecuteReaderAsync();
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SendBatcher.GenericPlan));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SendSql)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<Guid[]> { TypedValue = [Guid.CreateVersion7()] },
+                new NpgsqlParameter<Guid[]> { TypedValue = [chatId] },
+                new NpgsqlParameter<Guid[]> { TypedValue = [senderId] },
+                new NpgsqlParameter<string[]> { TypedValue = [clientMessageId] },
+                new NpgsqlParameter<string[]> { TypedValue = ["text"] },
+                new NpgsqlParameter<string[]> { TypedValue = [content] },
+                new NpgsqlParameter<string?[]> { TypedValue = [null] },
+                new NpgsqlParameter<Guid?[]> { TypedValue = [null] },
+                new NpgsqlParameter<Guid?[]> { TypedValue = [null] },
+                new NpgsqlParameter<string[]> { TypedValue = ["{}"] },
+                new NpgsqlParameter<bool[]> { TypedValue = [false] },
+            },
+        });
+        // Prepared as the library prepares it: auto-prepare leaves a batch's statements unprepared.
+        await batch.PrepareAsync();
+        await using var reader = await batch.ExecuteReaderAsync();
+        await reader.NextResultAsync();
         await reader.ReadAsync();
         return reader.IsDBNull(0) ? throw new InvalidOperationException($"Send to chat {chatId} was refused.") : Read(reader);
     }

@@ -98,6 +98,40 @@ public sealed class MessageBatchingTests(DatabaseFixture db) : IClassFixture<Dat
     }
 
     [Fact]
+    public async Task Batched_sends_count_every_reply_and_mention_and_move_each_senders_marks_to_its_last_message()
+    {
+        const int perSender = 20;
+        var scene = await MessageScene.CreateAsync(db, members: 16);
+        var root = await scene.SendAsync(scene.OwnerId, "root");
+        // A sender too: its marks and its mention count change in the same batches.
+        var mentioned = scene.Member;
+
+        using var roundTrips = new RoundTripCounter(db.Database.Name);
+        var sent = await Task.WhenAll(scene.MemberIds.Select(senderId => Task.Run(async () =>
+        {
+            var mine = new List<Message>(perSender);
+            for (var i = 0; i < perSender; i++)
+                mine.Add(await db.Messages.SendAsync(new NewMessage
+                {
+                    ChatId = scene.ChatId, SenderId = senderId, Content = $"reply {i}", ThreadRootId = root.Id,
+                    Mentions = i % 2 == 0 ? [mentioned, senderId] : [],
+                }));
+            return mine;
+        })));
+
+        var total = scene.MemberIds.Length * perSender;
+        Assert.True(roundTrips.Count < total, $"{total} sends took {roundTrips.Count} round trips: none were batched.");
+        Assert.Equal(total, (await db.Messages.FindByIdAsync(root.Id))!.ReplyCount);
+        // Every other message mentions that member and its own sender, who is not counted.
+        var mentionsByOthers = (scene.MemberIds.Length - 1) * perSender / 2;
+        foreach (var (senderId, mine) in scene.MemberIds.Zip(sent))
+            Assert.Equal(new MemberRow(mine[^1].Seq, mine[^1].Seq, senderId == mentioned ? mentionsByOthers : 0), await scene.MemberAsync(senderId));
+        var last = sent.SelectMany(m => m).MaxBy(m => m.Seq)!;
+        var chat = await scene.ChatAsync();
+        Assert.Equal((total + 1L, total + 1L, last.Id), (chat.LastSeq, chat.MessageCount, chat.LastMessageId));
+    }
+
+    [Fact]
     public async Task A_send_cancelled_before_it_runs_stores_nothing()
     {
         var scene = await MessageScene.CreateAsync(db);
