@@ -54,9 +54,6 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
         ) m ON true
         """;
 
-    // Sent first in the search's batch, as ChatDatabase.QueryPlannedPerRunAsync sends it: planned for the values on every run.
-    private const string PlanPerRunSql = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)";
-
     // $1 chat (NULL: all the viewer's chats), $2 viewer, $3 query, $4 pattern, $5 limit.
     private const string SearchSql = $"""
         SELECT {Columns},
@@ -76,7 +73,7 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(SendBatcher.GenericPlan));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(ChatDatabase.PlanOnce));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(SendSql)
         {
             Parameters =
@@ -105,8 +102,14 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
     /// <summary>The newest page (<paramref name="beforeSeq"/> null) or the page before a seq.</summary>
     public async Task<MessagePage> GetHistoryAsync(Guid chatId, Guid viewerId, long? beforeSeq, int limit)
     {
-        await using var command = dataSource.CreateCommand(HistorySql);
-        var p = command.Parameters;
+        // Planned once, as the library runs its pages (ChatDatabase.QueryPlannedOnceAsync), and prepared
+        // as auto-prepare prepares the library's command (it leaves a batch's statements unprepared).
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(ChatDatabase.PlanOnce));
+        var history = new NpgsqlBatchCommand(HistorySql);
+        batch.BatchCommands.Add(history);
+        var p = history.Parameters;
         p.Add(new NpgsqlParameter<Guid> { TypedValue = chatId });
         p.Add(new NpgsqlParameter<Guid> { TypedValue = viewerId });
         p.Add(new NpgsqlParameter<long> { TypedValue = beforeSeq - 1 ?? long.MaxValue });
@@ -115,7 +118,9 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
         p.Add(new NpgsqlParameter<bool> { TypedValue = false });
         p.Add(new NpgsqlParameter<int> { TypedValue = (limit + 1) / 2 });
         p.Add(new NpgsqlParameter<int> { TypedValue = limit / 2 });
-        await using var reader = await command.ExecuteReaderAsync();
+        await batch.PrepareAsync();
+        await using var reader = await batch.ExecuteReaderAsync();
+        await reader.NextResultAsync();
 
         // Older rows come newest first, newer ones oldest first; each side has one more than it keeps.
         var older = new List<Message>(limit + 1);
@@ -149,7 +154,8 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
     {
         // A batch: positional parameters take one statement per command.
         await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(PlanPerRunSql));
+        // Planned for the values on every run, as ChatDatabase.QueryPlannedPerRunAsync runs it.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(ChatDatabase.PlanPerRun));
         var search = new NpgsqlBatchCommand(SearchSql);
         var p = search.Parameters;
         p.Add(chatId is { } id

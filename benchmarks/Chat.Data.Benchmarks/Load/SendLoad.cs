@@ -173,7 +173,7 @@ internal sealed partial class SendLoad(string name, int chats, int senders, doub
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            // The plan the library runs the statement with (SendBatcher.GenericPlan).
+            // The plan the library runs the statement with (ChatDatabase.PlanOnce).
             start.Environment["PGOPTIONS"] = "-c plan_cache_mode=force_generic_plan";
             if (server.Password is { } password)
                 start.Environment["PGPASSWORD"] = password;

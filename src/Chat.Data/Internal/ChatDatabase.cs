@@ -12,11 +12,16 @@ namespace Chat.Data.Internal;
 /// </summary>
 internal sealed class ChatDatabase : IAsyncDisposable
 {
-    // Sent ahead of a query in the same command (QueryPlannedPerRunAsync); the templates that carry it, by query.
-    private const string PlanPerRun = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);\n";
+    /// <summary>Sent ahead of a query in the same transaction: PostgreSQL plans each run of it for its values.</summary>
+    internal const string PlanPerRun = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)";
+
+    /// <summary>Sent ahead of a query in the same transaction: PostgreSQL plans it once, for any values (its generic plan).</summary>
+    internal const string PlanOnce = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
+
+    // The templates of QueryPlanned*Async with their setting ahead of them, by setting and template.
 
     private readonly ConcurrentDictionary<string, string> _rendered = new();
-    private readonly ConcurrentDictionary<string, string> _plannedPerRun = new();
+    private readonly ConcurrentDictionary<(string Setting, string Sql), string> _planned = new();
     private readonly string _quotedSchema;
     private readonly bool _ownsDataSource;
 
@@ -76,7 +81,18 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// the command's implicit transaction (or the caller's ambient one) and leaves the pooled connection as it was.
     /// </summary>
     public Task<List<T>> QueryPlannedPerRunAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
-        QueryAfterLockAsync(_plannedPerRun.GetOrAdd(sql, static s => PlanPerRun + s), param, read, cancellationToken);
+        QueryAfterLockAsync(Planned(PlanPerRun, sql), param, read, cancellationToken);
+
+    /// <summary>
+    /// Every row of a query whose one plan serves every value, planned once. PostgreSQL would otherwise
+    /// plan it anew on every run when its generic plan's estimate looks dearer than a plan for the values,
+    /// which for a long query costs more than running it. Sent as <see cref="QueryPlannedPerRunAsync{T}"/> sends its setting.
+    /// </summary>
+    public Task<List<T>> QueryPlannedOnceAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        QueryAfterLockAsync(Planned(PlanOnce, sql), param, read, cancellationToken);
+
+    private string Planned(string setting, string sql) =>
+        _planned.GetOrAdd((setting, sql), static key => key.Setting + ";\n" + key.Sql);
 
     /// <summary>Every row of each result of a two-statement command: two queries in one round trip.</summary>
     public Task<(List<T1> First, List<T2> Second)> QueryTwoAsync<T1, T2>(

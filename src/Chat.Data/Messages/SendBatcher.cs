@@ -223,7 +223,10 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         var cancellationToken = sends.Count == 1 ? sends[0].CancellationToken : CancellationToken.None;
         await using var connection = await db.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(GenericPlan));
+        // Planned once: the plan is the same for any batch (every lookup an index probe per send), but
+        // PostgreSQL would plan it anew on every run, as its generic plan guesses 100 sends and looks
+        // dearer than a plan for the batch's own few.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(ChatDatabase.PlanOnce));
         var rows = sends.ConvertAll(s => s.Row);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(db.Sql(PositionalSendSql))
         {
@@ -256,11 +259,6 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         }
         return results;
     }
-
-    // Sent first, in the same transaction. The statement's plan is the same for any batch (every lookup
-    // an index probe per send), but PostgreSQL would plan it anew on every run: the generic plan, which
-    // guesses 100 sends, always looks dearer than a plan for the batch's own few.
-    internal const string GenericPlan = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
 
     // The statement as Npgsql runs it: positional parameters, in this order, so it sends the text as
     // it is instead of rewriting named ones on every call.

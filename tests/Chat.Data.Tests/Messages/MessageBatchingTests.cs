@@ -1,3 +1,4 @@
+using Chat.Data.Internal;
 using Chat.Data.Messages;
 using Chat.Data.Tests.Infrastructure;
 using Dapper;
@@ -143,6 +144,26 @@ public sealed class MessageBatchingTests(DatabaseFixture db) : IClassFixture<Dat
 
         Assert.Equal(0, await scene.CountMessagesAsync());
         Assert.Equal(1, (await scene.SendAsync(scene.Member)).Seq);
+    }
+
+    [Fact]
+    public async Task Sends_are_planned_once_whatever_their_batch()
+    {
+        var scene = await MessageScene.CreateAsync(db, members: 8);
+        // One pooled connection, so the prepared statement read below is the one the sends ran on.
+        await using var services = ServicesWithOptions.Build(db, o => o.ConnectionString += ";Maximum Pool Size=1");
+        var messages = services.GetRequiredService<IMessageRepository>();
+
+        for (var round = 0; round < 5; round++)
+            await Task.WhenAll(scene.MemberIds.Select(senderId =>
+                messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = senderId, Content = $"round {round}" })));
+
+        await using var same = await services.GetRequiredService<ChatDatabase>().DataSource.OpenConnectionAsync();
+        var plans = await same.QuerySingleAsync<(long Generic, long Custom)>(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%WITH ORDINALITY%'");
+        Assert.Equal(0, plans.Custom);
+        Assert.True(plans.Generic >= 5, $"{plans.Generic} runs of the generic plan");
+        Assert.Equal("auto", await same.ExecuteScalarAsync<string>("SELECT current_setting('plan_cache_mode')"));
     }
 
     /// <summary>A second host on the same database: its own data source, and so its own batches.</summary>

@@ -1,6 +1,8 @@
+using Chat.Data.Internal;
 using Chat.Data.Messages;
 using Chat.Data.Tests.Infrastructure;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Data.Tests.Messages;
 
@@ -288,5 +290,29 @@ public sealed class MessageHistoryTests(DatabaseFixture db) : IClassFixture<Data
         var empty = await Messages.GetThreadAsync(root.Id, scene.Member);
         Assert.Empty(empty.Messages);
         Assert.True(empty.ReachedOldest && empty.ReachedNewest);
+    }
+
+    [Fact]
+    public async Task History_pages_are_planned_once_whatever_their_anchor()
+    {
+        var scene = await ChatWithMessagesAsync(200);
+        // One pooled connection, so the prepared statement read below is the one the pages ran on.
+        await using var services = ServicesWithOptions.Build(db, o => o.ConnectionString += ";Maximum Pool Size=1");
+        var messages = services.GetRequiredService<IMessageRepository>();
+
+        // Npgsql prepares the statement on its fifth run; each later run uses the one plan.
+        for (var run = 0; run < 15; run++)
+        {
+            Assert.Equal(20, (await messages.GetHistoryAsync(scene.ChatId, scene.Member, HistoryAnchor.Latest, limit: 20)).Messages.Count);
+            Assert.Equal(20, (await messages.GetHistoryAsync(scene.ChatId, scene.Member, HistoryAnchor.Before(100 + run), limit: 20)).Messages.Count);
+        }
+
+        await using var same = await services.GetRequiredService<ChatDatabase>().DataSource.OpenConnectionAsync();
+        var plans = await same.QuerySingleAsync<(long Generic, long Custom)>(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%ORDER BY m.seq DESC LIMIT b.older + 1%'");
+        Assert.Equal(0, plans.Custom);
+        Assert.True(plans.Generic > 20, $"{plans.Generic} runs of the generic plan");
+        // The setting that forces it lasts only for the page's own command.
+        Assert.Equal("auto", await same.ExecuteScalarAsync<string>("SELECT current_setting('plan_cache_mode')"));
     }
 }
