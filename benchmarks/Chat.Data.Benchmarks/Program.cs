@@ -7,6 +7,7 @@ using Npgsql;
 // dotnet run -c Release --project benchmarks/Chat.Data.Benchmarks -- ...
 //   [--ci] [--scale ci|full] [BenchmarkDotNet args]   seed the scale when missing, then run the suites
 //   --seed ci|full                                     seed the scale (reporting rows per second), nothing else
+//   [--scale ci|full] pairs                            library and hand-written calls in turn (InterleavedPairs)
 //   load [what] [options]                              the load tests (LoadCommand says which and how)
 if (!BenchDatabase.IsConfigured || !BenchRedis.IsConfigured)
 {
@@ -36,6 +37,11 @@ await using (var dataSource = NpgsqlDataSource.Create(BenchDatabase.ConnectionSt
     await new DataSeeder(dataSource, shape, Console.Out).SeedAsync();
 if (seedOnly is not null)
     return 0;
+if (benchmarkArgs is ["pairs"])
+{
+    await InterleavedPairs.RunAsync();
+    return 0;
+}
 
 var switcher = BenchmarkSwitcher.FromAssembly(typeof(UserLookupBenchmarks).Assembly);
 var config = BenchConfig.Create(ci);

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+
+namespace Chat.Data.Benchmarks;
+
+/// <summary>
+/// <c>./build.sh bench [--scale S] pairs</c>: the library against the hand-written floor, call by call in turn.
+/// BenchmarkDotNet measures each way in its own stretch of time, so on a shared machine whose speed drifts
+/// the ratio between two stretches carries the drift (the same SQL was 1.9 × the floor in one run and
+/// 1.4 × in the next). Alternating calls puts both ways on the same machine; the median ratio is the cost
+/// of the library's client code. It runs the suites' own setup and benchmark methods.
+/// </summary>
+internal static class InterleavedPairs
+{
+    private const int WarmUp = 20;
+    private static readonly TimeSpan PerPair = TimeSpan.FromSeconds(3);
+
+    public static async Task RunAsync()
+    {
+        Console.WriteLine("| Operation | Library median | Hand-written median | Median ratio | Calls each |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+
+        var messages = new MessageBenchmarks();
+        messages.Setup();
+        await PairAsync("Send a message", messages.SendChatData, messages.SendNpgsql);
+        await PairAsync("History: newest 50", messages.NewestPageChatData, messages.NewestPageNpgsql);
+        await PairAsync("History: oldest 50", messages.DeepestPageChatData, messages.DeepestPageNpgsql);
+        messages.Cleanup();
+
+        var chatList = new ChatListBenchmarks();
+        chatList.Setup();
+        await PairAsync("Chat list", chatList.ChatListChatData, chatList.ChatListNpgsql);
+        chatList.Cleanup();
+
+        var readState = new ReadStateBenchmarks();
+        readState.Setup();
+        await PairAsync("Unread count", readState.UnreadCountChatData, readState.UnreadCountNpgsql);
+        await PairAsync("Mark read", readState.MarkReadChatData, readState.MarkReadNpgsql);
+        readState.Cleanup();
+
+        var users = new UserLookupBenchmarks();
+        users.Setup();
+        await PairAsync("Find by id", users.FindByIdChatData, users.FindByIdNpgsql);
+        await PairAsync("Find by 1,000 phones", users.FindByPhonesChatData, users.FindByPhonesNpgsql);
+        users.Cleanup();
+
+        var direct = new DirectChatBenchmarks();
+        direct.Setup();
+        await PairAsync("Direct chat: exists", direct.GetChatData, direct.GetNpgsql);
+        direct.Cleanup();
+
+        var social = new SocialBenchmarks();
+        social.Setup();
+        await PairAsync("Contacts: sync 1,000 phones", social.SyncChatData, social.SyncNpgsql);
+        await PairAsync("Gallery: first 50", social.FirstPageChatData, social.FirstPageNpgsql);
+        await PairAsync("Gallery: by cursor", social.DeepPageChatData, social.DeepPageNpgsql);
+        await PairAsync("Reactions: 50 messages", social.SummariesChatData, social.SummariesNpgsql);
+        social.Cleanup();
+    }
+
+    private static async Task PairAsync(string name, Func<Task> library, Func<Task> handWritten)
+    {
+        for (var i = 0; i < WarmUp; i++)
+        {
+            await library();
+            await handWritten();
+        }
+        List<double> libraryTimes = [], handWrittenTimes = [];
+        var clock = Stopwatch.StartNew();
+        // Each goes first in every other round, so neither always follows the other.
+        for (var round = 0; clock.Elapsed < PerPair || round < 2 * WarmUp; round++)
+        {
+            if (round % 2 == 0)
+                libraryTimes.Add(await TimeAsync(library));
+            handWrittenTimes.Add(await TimeAsync(handWritten));
+            if (round % 2 == 1)
+                libraryTimes.Add(await TimeAsync(library));
+        }
+        var (ours, floor) = (Median(libraryTimes), Median(handWrittenTimes));
+        Console.WriteLine($"| {name} | {ours:F3} ms | {floor:F3} ms | {ours / floor:F2} | {libraryTimes.Count:N0} |");
+    }
+
+    private static async Task<double> TimeAsync(Func<Task> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await call();
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    private static double Median(List<double> times)
+    {
+        times.Sort();
+        return times[times.Count / 2];
+    }
+}
