@@ -79,7 +79,7 @@ public static class ChatDataServiceCollectionExtensions
         // Dapper never prepares statements; Npgsql's auto-prepare does it for the hot ones.
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
             builder.ConnectionStringBuilder.MaxAutoPrepare = 128;
-        // The library leaves no session state behind (search's plan setting is transaction-local, the
+        // The library leaves no session state behind (its plan settings are transaction-local, the
         // migrator releases its advisory lock), so a pooled connection need not be reset between uses:
         // the reset is statements the server runs ahead of every command on a reopened connection. A
         // host that wants other settings registers its own NpgsqlDataSource.

@@ -18,9 +18,9 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// <summary>Sent ahead of a query in the same transaction: PostgreSQL plans it once, for any values (its generic plan).</summary>
     internal const string PlanOnce = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
 
-    // The templates of QueryPlanned*Async with their setting ahead of them, by setting and template.
-
     private readonly ConcurrentDictionary<string, string> _rendered = new();
+
+    // The templates of QueryPlanned*Async with their setting ahead of them, by setting and template.
     private readonly ConcurrentDictionary<(string Setting, string Sql), string> _planned = new();
     private readonly string _quotedSchema;
     private readonly bool _ownsDataSource;
