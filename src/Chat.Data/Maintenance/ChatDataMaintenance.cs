@@ -72,8 +72,10 @@ internal sealed class ChatDataMaintenance(ChatDatabase db) : IChatDataMaintenanc
         }, cancellationToken);
     }
 
-    // SKIP LOCKED passes over a group a send holds right now (it is not idle); a locked row is re-checked
-    // against its newest version, so a group that got a message since the snapshot is not archived.
+    // Groups are walked by creation (chats_idle_idx): no index names last_message_at, so a send's update
+    // of its chat stays HOT. SKIP LOCKED passes over a group a send holds right now (it is not idle); a
+    // locked row is re-checked against its newest version, so a group that got a message since the
+    // snapshot is not archived.
     public Task<long> ArchiveIdleGroupsAsync(TimeSpan idleFor, int batchSize = 500, CancellationToken cancellationToken = default) =>
         RunBatchesAsync(
             """
@@ -81,8 +83,9 @@ internal sealed class ChatDataMaintenance(ChatDatabase db) : IChatDataMaintenanc
             WHERE c.id IN (
                 SELECT i.id FROM {schema}.chats i
                 WHERE i.type = 'group' AND i.archived_at IS NULL AND i.deleted_at IS NULL
-                  AND coalesce(i.last_message_at, i.created_at) < now() - @olderThan
-                ORDER BY coalesce(i.last_message_at, i.created_at)
+                  AND i.created_at < now() - @olderThan
+                  AND (i.last_message_at IS NULL OR i.last_message_at < now() - @olderThan)
+                ORDER BY i.created_at
                 LIMIT @batchSize
                 FOR NO KEY UPDATE SKIP LOCKED)
             """,

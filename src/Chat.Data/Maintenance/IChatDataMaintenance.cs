@@ -23,8 +23,9 @@ public interface IChatDataMaintenance
     Task<long> PurgeDeletedMessagesAsync(TimeSpan olderThan, int batchSize = 500, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Archives groups with no message for more than <paramref name="idleFor"/> (counted from their
-    /// creation when they never had one). A new message unarchives a group.
+    /// Archives groups created more than <paramref name="idleFor"/> ago that have had no message for
+    /// that long either (a group created with imported older history is not idle). A new message
+    /// unarchives a group.
     /// </summary>
     /// <param name="idleFor">How long a group must have been idle, zero or more.</param>
     /// <param name="batchSize">Groups per batch, 1 to 10,000.</param>

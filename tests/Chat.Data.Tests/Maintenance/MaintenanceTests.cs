@@ -154,6 +154,10 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
         var active = await MaintenanceScene.CreateAsync(db);
         await active.SendAsync();
         var deleted = await MaintenanceScene.CreateAsync(db);
+        // Created today with older history imported: not idle.
+        var imported = await MaintenanceScene.CreateAsync(db);
+        await imported.SendAsync();
+        await db.ExecuteAsync("UPDATE chat.chats SET last_message_at = now() - interval '40 days' WHERE id = @ChatId", new { imported.ChatId });
         var (a, b) = await db.PairAsync();
         var direct = await db.Chats.GetOrCreateDirectAsync(a, b);
         var aged = new[] { idle.ChatId, neverUsed.ChatId, deleted.ChatId, direct.Id };
@@ -172,6 +176,7 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.NotNull((await db.Chats.FindByIdAsync(neverUsed.ChatId))!.ArchivedAt);
         Assert.Null((await db.Chats.FindByIdAsync(active.ChatId))!.ArchivedAt);
         Assert.Null((await db.Chats.FindByIdAsync(direct.Id))!.ArchivedAt);
+        Assert.Null((await db.Chats.FindByIdAsync(imported.ChatId))!.ArchivedAt);
         Assert.Equal(0L, await Maintenance.ArchiveIdleGroupsAsync(Month));
         // A new message brings an archived group back.
         await idle.SendAsync();

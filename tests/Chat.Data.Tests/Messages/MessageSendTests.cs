@@ -377,4 +377,30 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
         await Assert.ThrowsAsync<NotAMemberException>(() =>
             Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = stranger, Content = "x", ReplyToId = Guid.CreateVersion7() }));
     }
+
+    // A HOT update writes no index entry and is pruned in place; PostgreSQL makes one only when no
+    // index (key, expression or predicate) names a column the update changes.
+    [Fact]
+    public async Task No_index_names_a_column_a_send_changes_so_its_updates_are_hot()
+    {
+        await using var connection = await db.OpenAsync();
+
+        var indexes = await connection.QueryAsync<string>(
+            """
+            SELECT DISTINCT i.indexrelid::regclass::text
+            FROM pg_index i
+            JOIN pg_attribute a ON a.attrelid = i.indrelid
+            WHERE (a.attnum = ANY (i.indkey) OR EXISTS (
+                      -- Columns named in an expression or the predicate.
+                      SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                        AND d.refobjid = i.indrelid AND d.refobjsubid = a.attnum))
+              AND (i.indrelid = 'chat.chats'::regclass
+                   AND a.attname IN ('last_seq', 'message_count', 'last_message_id', 'last_message_at')
+                OR i.indrelid = 'chat.chat_members'::regclass
+                   AND a.attname IN ('last_read_seq', 'last_read_at', 'last_delivered_seq', 'last_delivered_at', 'unread_mention_count'))
+            """);
+
+        Assert.Empty(indexes);
+    }
 }
