@@ -46,6 +46,7 @@ internal static class InterleavedPairs
         var direct = new DirectChatBenchmarks();
         direct.Setup();
         await PairAsync("Direct chat: exists", direct.GetChatData, direct.GetNpgsql);
+        await PairAsync("Direct chat: creates", direct.CreateChatData, direct.CreateNpgsql);
         direct.Cleanup();
 
         var social = new SocialBenchmarks();
@@ -55,6 +56,14 @@ internal static class InterleavedPairs
         await PairAsync("Gallery: by cursor", social.DeepPageChatData, social.DeepPageNpgsql);
         await PairAsync("Reactions: 50 messages", social.SummariesChatData, social.SummariesNpgsql);
         social.Cleanup();
+
+        var redis = new RedisBenchmarks();
+        redis.Setup();
+        await PairAsync("Redis: 64 rate-limit checks", redis.RateLimitChatData, redis.RateLimitByHand);
+        await PairAsync("Redis: presence of 1,000", redis.PresenceChatData, redis.PresenceByHand);
+        await PairAsync("Redis: OTP verify", redis.OtpVerifyChatData, redis.OtpVerifyByHand);
+        await PairAsync("Redis: typing list", redis.TypingChatData, redis.TypingByHand);
+        redis.Cleanup();
     }
 
     private static async Task PairAsync(string name, Func<Task> library, Func<Task> handWritten)

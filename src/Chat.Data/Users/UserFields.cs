@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Chat.Data.Internal;
 
@@ -10,12 +11,10 @@ internal static partial class UserFields
 
     public const int MaxLastSeenPerBatch = 10_000;
 
-    public static string Phone(string? phone, string field)
-    {
-        if (phone is null || !PhonePattern().IsMatch(phone))
-            throw new ChatDataValidationException(field, "an E.164 phone number is required: '+' then 7 to 15 digits, for example +6281234567890.");
-        return phone;
-    }
+    private const string PhoneRule = "an E.164 phone number is required: '+' then 7 to 15 digits, for example +6281234567890.";
+
+    public static string Phone(string? phone, string field) =>
+        IsPhone(phone) ? phone : throw new ChatDataValidationException(field, PhoneRule);
 
     /// <summary>An address book's phones, each E.164 (named <c>phones[i]</c> when not), at most <see cref="MaxPhonesPerLookup"/>.</summary>
     public static string[] Phones(IReadOnlyCollection<string> phones, string field)
@@ -23,8 +22,18 @@ internal static partial class UserFields
         ArgumentNullException.ThrowIfNull(phones, field);
         if (phones.Count > MaxPhonesPerLookup)
             throw new ChatDataValidationException(field, $"at most {MaxPhonesPerLookup} phones per call ({phones.Count} given).");
-        return phones.Select((phone, i) => Phone(phone, $"{field}[{i}]")).ToArray();
+        var checkedPhones = new string[phones.Count];
+        var i = 0;
+        foreach (var phone in phones)
+        {
+            // The field's name is built only for a bad phone: an address book holds thousands of good ones.
+            checkedPhones[i] = IsPhone(phone) ? phone : throw new ChatDataValidationException($"{field}[{i}]", PhoneRule);
+            i++;
+        }
+        return checkedPhones;
     }
+
+    private static bool IsPhone([NotNullWhen(true)] string? phone) => phone is not null && PhonePattern().IsMatch(phone);
 
     public static string Username(string? username, string field)
     {
