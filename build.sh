@@ -678,7 +678,7 @@ Usage: ./build.sh <command> [args]
   bench --seed ci|full
                      seed the benchmark database only, reporting rows per second
   bench [--scale ci|full] pairs
-                     library and hand-written calls in turn, median ratio per operation
+                     library and hand-written calls in turn, median ratio per round
   load [sends|hot|ratelimit] [--seconds T] [--senders N]
                      load tests against the library, each beside its floor (pgbench,
                      redis-benchmark) in one run; none named runs them all
