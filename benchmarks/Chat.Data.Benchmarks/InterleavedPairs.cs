@@ -7,7 +7,8 @@ namespace Chat.Data.Benchmarks;
 /// BenchmarkDotNet measures each way in its own stretch of time, so on a shared machine whose speed drifts
 /// the ratio between two stretches carries the drift (the same SQL was 1.9 × the floor in one run and
 /// 1.4 × in the next). Alternating calls puts both ways on the same machine; the median of each round's
-/// ratio (library call over the hand-written call beside it) is the cost of the library's client code. It runs the suites' own setup and benchmark methods.
+/// ratio (library call over the hand-written call beside it) is the cost of the library's client code.
+/// It runs the suites' own setup and benchmark methods.
 /// </summary>
 internal static class InterleavedPairs
 {
@@ -76,7 +77,7 @@ internal static class InterleavedPairs
         List<double> libraryTimes = [], handWrittenTimes = [], ratios = [];
         var clock = Stopwatch.StartNew();
         // Each goes first in every other round, so neither always follows the other. A round's two calls
-        // run within a millisecond or so of each other: their ratio carries no drift slower than that.
+        // run back to back: their ratio carries none of the drift between rounds.
         for (var round = 0; clock.Elapsed < PerPair || round < 2 * WarmUp; round++)
         {
             double ours, floor;
