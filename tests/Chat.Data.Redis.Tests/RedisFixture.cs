@@ -183,10 +183,14 @@ public abstract class RedisTestBase(RedisFixture fixture) : IAsyncLifetime
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="timeout"/>.</summary>
-    protected static async Task Eventually(Func<bool> condition, TimeSpan timeout, string because)
+    protected static Task Eventually(Func<bool> condition, TimeSpan timeout, string because) =>
+        Eventually(() => Task.FromResult(condition()), timeout, because);
+
+    /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="timeout"/>.</summary>
+    protected static async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string because)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (clock.Elapsed > timeout)
                 Assert.Fail($"Not true after {timeout}: {because}");
