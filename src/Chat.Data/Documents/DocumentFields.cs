@@ -48,21 +48,11 @@ internal static class DocumentFields
         position < 0 ? throw new ChatDataValidationException(field, $"a position of 0 or more is required ({position} given).") : position;
 
     /// <summary>Null, the empty string when <paramref name="allowEmpty"/> (an update clearing the field), or the text of one JSON array.</summary>
-    public static string? JsonArray(string? json, string field, bool allowEmpty)
-    {
-        if (Check.Optional(json, field, MaxTableJson) is null || (allowEmpty && json!.Length == 0))
-            return json;
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(json!);
-            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array)
-                return json;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-        }
-        throw new ChatDataValidationException(field, "a JSON array is required, for example [[\"Plot\", \"Area\"], [\"A-12\", \"300 m2\"]].");
-    }
+    public static string? JsonArray(string? json, string field, bool allowEmpty) =>
+        allowEmpty && json is { Length: 0 }
+            ? json
+            : Check.Json(json, field, MaxTableJson, System.Text.Json.JsonValueKind.Array,
+                "a JSON array is required, for example [[\"Plot\", \"Area\"], [\"A-12\", \"300 m2\"]].");
 
     /// <summary>
     /// Refuses a field the block's type does not use: a check mark is a checklist's, rows and columns
