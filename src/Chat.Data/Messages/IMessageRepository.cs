@@ -8,6 +8,13 @@ public interface IMessageRepository
     /// message, updates the chat's last message and count, advances the sender's read mark, bumps
     /// mentioned members' mention counts and the thread root's reply count. A retry with the same
     /// <see cref="NewMessage.ClientMessageId"/> returns the first message; no seq is spent on it.
+    /// <para>
+    /// Cancellation: concurrent sends are committed together, and a send waits for its turn. The
+    /// token cancels a send only while it waits; once its statement has started, the send completes
+    /// with its result and the token is ignored. So an <see cref="OperationCanceledException"/>
+    /// means nothing was written. Any other failure (a lost connection) may leave the message
+    /// stored: retry with the same <see cref="NewMessage.ClientMessageId"/>, which returns it.
+    /// </para>
     /// </summary>
     /// <exception cref="NotAMemberException">The sender is not an active member.</exception>
     /// <exception cref="BlockedException">The chat is direct and the other member has blocked the sender.</exception>

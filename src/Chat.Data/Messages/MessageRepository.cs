@@ -74,19 +74,25 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
         {
             sent = await _sends.SendAsync(row, cancellationToken).ConfigureAwait(false);
         }
-        catch (DuplicateException e) when (e.Field == "ClientMsgId")
+        catch (DuplicateException e) when (e.Field is "Id" or "ClientMsgId")
         {
-            // A concurrent send with the same client id took the chat's lock first and committed; this
-            // statement rolled back whole (no seq spent). Its message is the answer to this retry.
-            var first = await db.QuerySingleOrDefaultAsync(
+            // Id: the batch holding this send committed but its reply was lost, so the send ran again
+            // alone with the same id; the message it stored is its result. ClientMsgId: a concurrent
+            // send with the same client id took the chat's lock first and committed; this statement
+            // rolled back whole (no seq spent), and that message is the answer to this retry.
+            // The send has run, so the token no longer applies (SendAsync's contract).
+            var found = await db.QuerySingleOrDefaultAsync(
                 $$"""
+                SELECT {{Columns}} FROM {schema}.messages m WHERE m.id = @Id
+                UNION ALL
                 SELECT {{Columns}} FROM {schema}.messages m
                 WHERE m.chat_id = @ChatId AND m.sender_id = @SenderId AND m.client_msg_id = @ClientMsgId
+                LIMIT 1
                 """,
-                row, Read, cancellationToken).ConfigureAwait(false);
-            if (first is null)
+                row, Read, CancellationToken.None).ConfigureAwait(false);
+            if (found is null)
                 throw;
-            return first;
+            return found;
         }
 
         if (sent.Message is { } stored)

@@ -135,12 +135,25 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     private int _runners;
 
     /// <summary>
-    /// Sends the row, alone or in the next batch. A cancelled caller stops waiting, but a send already
-    /// in a running batch still commits (a retry with its client id then finds it).
+    /// Sends the row, alone or in the next batch. A cancelled send is one that never ran: the token
+    /// takes it out of the queue while it waits; once its batch has started, the send completes with
+    /// its result and the token is ignored, so a caller told "cancelled" knows nothing was written.
     /// </summary>
     public Task<SendResult> SendAsync(SendRow row, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<SendResult>(cancellationToken);
         var send = new PendingSend(row, cancellationToken);
+        // Registered before the send is queued, so a runner that takes it finds the registration to
+        // remove; a token cancelled in between is seen by the runner's own check.
+        if (cancellationToken.CanBeCanceled)
+        {
+            send.Registration = cancellationToken.UnsafeRegister(static state =>
+            {
+                var (batcher, send) = ((SendBatcher, PendingSend))state!;
+                batcher.Withdraw(send);
+            }, (this, send));
+        }
         bool startRunner;
         lock (_waiting)
         {
@@ -151,7 +164,18 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         }
         if (startRunner)
             _ = RunBatchesAsync();
-        return send.Task.WaitAsync(cancellationToken);
+        return send.Task;
+    }
+
+    /// <summary>Cancels a send that still waits; one a runner has taken runs on.</summary>
+    private void Withdraw(PendingSend send)
+    {
+        lock (_waiting)
+        {
+            if (!_waiting.Remove(send))
+                return;
+        }
+        send.TrySetCanceled(send.CancellationToken);
     }
 
     /// <summary>
@@ -181,7 +205,11 @@ internal sealed partial class SendBatcher(ChatDatabase db)
                         send.TrySetCanceled(send.CancellationToken);
                     else if ((held.Contains(send.Row.ChatId) || _busyChats.Add(send.Row.ChatId) && held.Add(send.Row.ChatId)) &&
                              (send.Row.ClientMsgId is not { } clientId || clientIds.Add((send.Row.ChatId, send.Row.SenderId, clientId))))
+                    {
+                        // From here the send runs to its result, whatever its token does.
+                        send.Registration.Unregister();
                         batch.Add(send);
+                    }
                     else
                         continue;
                     _waiting.RemoveAt(i--);
@@ -219,9 +247,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     /// <summary>The batch in one statement: one round trip and one commit, a result row per send in its order.</summary>
     private async Task<SendResult[]> ExecuteAsync(List<PendingSend> sends)
     {
-        // Only a send alone can be cancelled: a batch belongs to several callers.
-        var cancellationToken = sends.Count == 1 ? sends[0].CancellationToken : CancellationToken.None;
-        await using var connection = await db.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // No token: a send that has started is not cancelled (SendAsync).
+        await using var connection = await db.DataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
         // Planned once: the plan is the same for any batch (every lookup an index probe per send), but
         // PostgreSQL would plan it anew on every run, as its generic plan guesses 100 sends and looks
@@ -248,13 +275,13 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         });
         // Auto-prepare leaves a batch's statements unprepared; once a pooled connection holds them,
         // preparing again costs no round trip.
-        await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await batch.PrepareAsync().ConfigureAwait(false);
+        await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+        await reader.NextResultAsync().ConfigureAwait(false);
         var results = new SendResult[sends.Count];
         for (var i = 0; i < results.Length; i++)
         {
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync().ConfigureAwait(false);
             results[i] = Read(reader);
         }
         return results;
@@ -288,6 +315,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         public SendRow Row { get; } = row;
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public CancellationTokenRegistration Registration { get; set; }
     }
 }
 
