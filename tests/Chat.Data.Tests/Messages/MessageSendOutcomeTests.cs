@@ -1,15 +1,16 @@
 using Chat.Data.Messages;
 using Chat.Data.Tests.Infrastructure;
 using Dapper;
-using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Data.Tests.Messages;
 
 /// <summary>
 /// A send may be cancelled while it waits for its batch; once its batch runs, it completes with its
-/// result. So a send reported as cancelled wrote nothing, and a send that returned is stored.
+/// result. So a send reported as cancelled wrote nothing, a send that returned is stored, and a send
+/// whose batch committed is never reported as failed.
 /// </summary>
-public sealed class MessageCancellationTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class MessageSendOutcomeTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     [Fact]
     public async Task A_send_cancelled_while_its_batch_runs_completes_and_sends_cancelled_while_waiting_write_nothing()
@@ -62,6 +63,37 @@ public sealed class MessageCancellationTests(DatabaseFixture db) : IClassFixture
             o.Cancelled ? $"{o.ClientId} was reported cancelled but is stored" : $"{o.ClientId} returned but is not stored"));
         // A cancelled send spent no seq.
         Assert.Equal(stored.Count, (await scene.ChatAsync()).LastSeq);
+    }
+
+    [Fact]
+    public async Task Sends_of_a_batch_that_committed_but_lost_its_reply_return_their_stored_messages()
+    {
+        var scene = await MessageScene.CreateAsync(db, members: 3);
+        await using var proxy = new LostReplyProxy(db.Database.ConnectionString);
+        await using var services = ServicesWithOptions.Build(db, o => o.ConnectionString = proxy.ConnectionString);
+        var messages = services.GetRequiredService<IMessageRepository>();
+
+        // Held here, the chat's row lock keeps the first send running, so the next ten wait and go as one batch.
+        await using var holder = await db.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("SELECT 1 FROM chat.chats WHERE id = @ChatId FOR UPDATE", new { scene.ChatId }, hold);
+        var first = messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.OwnerId, Content = "alone" });
+        await WaitForLockWaitAsync();
+        // No client ids: run again alone, each would find only its own id taken.
+        var batched = Enumerable.Range(1, 10)
+            .Select(i => messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.MemberIds[i % 3], Content = $"batched {i}" }))
+            .ToArray();
+        proxy.DropNextReply(tag => tag == "SELECT 10");
+        await hold.RollbackAsync();
+
+        var sent = await Task.WhenAll(batched.Prepend(first));
+
+        Assert.Equal(1, proxy.Dropped);
+        Assert.Equal(["alone", .. Enumerable.Range(1, 10).Select(i => $"batched {i}")], sent.Select(m => m.Content));
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), sent.Select(m => m.Seq).Order());
+        foreach (var message in sent)
+            MessageAssert.Same(message, await db.Messages.FindByIdAsync(message.Id));
+        Assert.Equal(11, await scene.CountMessagesAsync());
     }
 
     private Task<Message> Send(MessageScene scene, int i, CancellationToken cancellationToken)
