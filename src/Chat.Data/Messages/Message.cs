@@ -94,7 +94,10 @@ public sealed record NewMessage
     /// <summary>What it carries; default text.</summary>
     public MessageType Type { get; init; } = MessageType.Text;
 
-    /// <summary>At most 10,000 characters; required and non-blank for text.</summary>
+    /// <summary>
+    /// At most 10,000 characters; required and non-blank for text. An image, video, audio, voice or
+    /// file message needs content (a caption) or <see cref="Attachments"/>.
+    /// </summary>
     public string? Content { get; init; }
 
     /// <summary>A JSON object the host owns (poll options, shared post id, code language).</summary>
@@ -111,6 +114,14 @@ public sealed record NewMessage
 
     /// <summary>Flagged by the host's moderation.</summary>
     public bool Flagged { get; init; }
+
+    /// <summary>
+    /// Files sent with the message, stored in the same transaction: the message with all of them or
+    /// nothing. The limits of <see cref="IAttachmentRepository.AddAsync"/> hold: count, size and MIME
+    /// type (<see cref="ChatDataOptions"/>). Read them back with the message's history page or
+    /// <see cref="IAttachmentRepository"/>.
+    /// </summary>
+    public IReadOnlyCollection<NewAttachment> Attachments { get; init; } = [];
 }
 
 /// <summary>The short form of a message shown in a chat list.</summary>

@@ -10,11 +10,19 @@ internal static class MessageFields
     public const int MaxMentions = 100;
     public const int MaxQueryLength = 200;
 
-    /// <summary>Text needs non-blank content (messages_text_content_check); the other types may carry none.</summary>
+    /// <summary>Text needs non-blank content (messages_text_content_check); the other types may carry none (media then needs attachments, see HasMedia).</summary>
     public static string? Content(string? content, MessageType type, string field) =>
         type == MessageType.Text
             ? Check.Required(content, field, MaxContentLength)
             : Check.Optional(content, field, MaxContentLength);
+
+    /// <summary>A message of a media type carries media: content (a caption) or attachments.</summary>
+    public static void HasMedia(MessageType type, string? content, int attachments, string field)
+    {
+        if ((type is MessageType.Image or MessageType.Video or MessageType.Audio or MessageType.Voice or MessageType.File) &&
+            string.IsNullOrWhiteSpace(content) && attachments == 0)
+            throw new ChatDataValidationException(field, $"a {type} message needs attachments or content.");
+    }
 
     public static string? ClientMessageId(string? clientMessageId, string field) =>
         clientMessageId is null ? null : Check.Required(clientMessageId, field, MaxClientMessageIdLength);

@@ -1,12 +1,14 @@
 using System.Data.Common;
 using Chat.Data.Internal;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Chat.Data.Messages;
 
-internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
+internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOptions> options) : IMessageRepository
 {
     private readonly SendBatcher _sends = new(db);
+    private readonly AttachmentRules _attachments = new(options.Value);
 
     // Every query that returns messages selects these columns in this order, for Read: from the
     // messages table aliased m, or from a row set of the same column names aliased m.
@@ -68,11 +70,18 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
             ThreadRootId: MessageFields.OptionalId(message.ThreadRootId, nameof(NewMessage.ThreadRootId)),
             Mentions: Check.Ids(message.Mentions, nameof(NewMessage.Mentions), MessageFields.MaxMentions),
             message.Flagged);
+        ArgumentNullException.ThrowIfNull(message.Attachments, nameof(NewMessage.Attachments));
+        MessageFields.HasMedia(message.Type, row.Content, message.Attachments.Count, nameof(NewMessage.Attachments));
+        if (message.Attachments.Count > _attachments.MaxPerMessage)
+            throw new AttachmentLimitException(row.Id, _attachments.MaxPerMessage);
+        var attachments = message.Attachments.Count == 0 ? null : _attachments.Validate(message.Attachments, nameof(NewMessage.Attachments));
 
         SendResult sent;
         try
         {
-            sent = await _sends.SendAsync(row, cancellationToken).ConfigureAwait(false);
+            sent = attachments is null
+                ? await _sends.SendAsync(row, cancellationToken).ConfigureAwait(false)
+                : await _sends.SendWithAttachmentsAsync(row, attachments, cancellationToken).ConfigureAwait(false);
         }
         catch (DuplicateException e) when (e.Field is "Id" or "ClientMsgId")
         {

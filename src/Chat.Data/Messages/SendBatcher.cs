@@ -167,6 +167,24 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         return send.Task;
     }
 
+    /// <summary>
+    /// Sends the row with its attachments, alone: one round trip and one transaction, so the
+    /// attachments are stored with the message or not at all. Like a queued send, it may be cancelled
+    /// only before it starts.
+    /// </summary>
+    public async Task<SendResult> SendWithAttachmentsAsync(SendRow row, AttachmentRules.Columns attachments, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return (await ExecuteAsync([row], attachments).ConfigureAwait(false))[0];
+        }
+        catch (NpgsqlException e) when (PostgresErrors.Translate(e) is { } known)
+        {
+            throw known;
+        }
+    }
+
     /// <summary>Cancels a send that still waits; one a runner has taken runs on.</summary>
     private void Withdraw(PendingSend send)
     {
@@ -228,7 +246,7 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     {
         try
         {
-            var results = await ExecuteAsync(batch).ConfigureAwait(false);
+            var results = await ExecuteAsync(batch.ConvertAll(s => s.Row)).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
                 batch[i].TrySetResult(results[i]);
         }
@@ -244,8 +262,11 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         }
     }
 
-    /// <summary>The batch in one statement: one round trip and one commit, a result row per send in its order.</summary>
-    private async Task<SendResult[]> ExecuteAsync(List<PendingSend> sends)
+    /// <summary>
+    /// The batch in one statement (and a send's attachments in a second one, in the same implicit
+    /// transaction): one round trip and one commit, a result row per send in its order.
+    /// </summary>
+    private async Task<SendResult[]> ExecuteAsync(List<SendRow> rows, AttachmentRules.Columns? attachments = null)
     {
         // No token: a send that has started is not cancelled (SendAsync).
         await using var connection = await db.DataSource.OpenConnectionAsync().ConfigureAwait(false);
@@ -254,7 +275,6 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         // PostgreSQL would plan it anew on every run, as its generic plan guesses 100 sends and looks
         // dearer than a plan for the batch's own few.
         batch.BatchCommands.Add(new NpgsqlBatchCommand(ChatDatabase.PlanOnce));
-        var rows = sends.ConvertAll(s => s.Row);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(db.Sql(PositionalSendSql))
         {
             Parameters =
@@ -273,12 +293,36 @@ internal sealed partial class SendBatcher(ChatDatabase db)
                 Column(rows, r => r.Flagged),
             },
         });
+        if (attachments is not null)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(db.Sql(PositionalAttachSql))
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<Guid> { TypedValue = rows[0].Id },
+                    new NpgsqlParameter<Guid[]> { TypedValue = attachments.Ids },
+                    new NpgsqlParameter<string[]> { TypedValue = attachments.Kinds },
+                    new NpgsqlParameter<string?[]> { TypedValue = attachments.FileNames },
+                    new NpgsqlParameter<string[]> { TypedValue = attachments.MimeTypes },
+                    new NpgsqlParameter<long[]> { TypedValue = attachments.Sizes },
+                    new NpgsqlParameter<string?[]> { TypedValue = attachments.StorageKeys },
+                    new NpgsqlParameter<string?[]> { TypedValue = attachments.Urls },
+                    new NpgsqlParameter<string?[]> { TypedValue = attachments.ThumbnailKeys },
+                    new NpgsqlParameter<string?[]> { TypedValue = attachments.ThumbnailUrls },
+                    new NpgsqlParameter<int?[]> { TypedValue = attachments.Widths },
+                    new NpgsqlParameter<int?[]> { TypedValue = attachments.Heights },
+                    new NpgsqlParameter<int?[]> { TypedValue = attachments.Durations },
+                    new NpgsqlParameter<string[]> { TypedValue = attachments.ScanStatuses },
+                    new NpgsqlParameter<string?[]> { TypedValue = attachments.Metadata },
+                },
+            });
+        }
         // Auto-prepare leaves a batch's statements unprepared; once a pooled connection holds them,
         // preparing again costs no round trip.
         await batch.PrepareAsync().ConfigureAwait(false);
         await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
         await reader.NextResultAsync().ConfigureAwait(false);
-        var results = new SendResult[sends.Count];
+        var results = new SendResult[rows.Count];
         for (var i = 0; i < results.Length; i++)
         {
             await reader.ReadAsync().ConfigureAwait(false);
@@ -292,8 +336,30 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     private static readonly string[] ParameterOrder =
         ["Ids", "ChatIds", "SenderIds", "ClientMsgIds", "Types", "Contents", "Metadata", "ReplyToIds", "ThreadRootIds", "Mentions", "Flagged"];
 
-    internal static readonly string PositionalSendSql =
-        NamedParameter().Replace(SendSql, m => "$" + (Array.IndexOf(ParameterOrder, m.Groups[1].Value) + 1));
+    internal static readonly string PositionalSendSql = Positional(SendSql, ParameterOrder);
+
+    // A send's attachments, after the send in the same transaction: stored only if the send stored
+    // its message (a refused send, or a retry that found its first message, inserted none).
+    private const string AttachSql = """
+        INSERT INTO {schema}.message_attachments
+            (id, message_id, chat_id, kind, file_name, mime_type, size_bytes, storage_key, url, thumbnail_key,
+             thumbnail_url, width, height, duration_ms, sort_order, scan_status, metadata)
+        SELECT n.id, m.id, m.chat_id, n.kind, n.file_name, n.mime_type, n.size_bytes, n.storage_key, n.url, n.thumbnail_key,
+               n.thumbnail_url, n.width, n.height, n.duration_ms, n.ord - 1, n.scan_status, CAST(n.metadata AS jsonb)
+        FROM {schema}.messages m,
+             unnest(@Ids, @Kinds, @FileNames, @MimeTypes, @Sizes, @StorageKeys, @Urls, @ThumbnailKeys,
+                    @ThumbnailUrls, @Widths, @Heights, @Durations, @ScanStatuses, @Metadata)
+                 WITH ORDINALITY AS n (id, kind, file_name, mime_type, size_bytes, storage_key, url, thumbnail_key,
+                                       thumbnail_url, width, height, duration_ms, scan_status, metadata, ord)
+        WHERE m.id = @MessageId
+        """;
+
+    private static readonly string PositionalAttachSql = Positional(AttachSql,
+        ["MessageId", "Ids", "Kinds", "FileNames", "MimeTypes", "Sizes", "StorageKeys", "Urls", "ThumbnailKeys",
+         "ThumbnailUrls", "Widths", "Heights", "Durations", "ScanStatuses", "Metadata"]);
+
+    private static string Positional(string sql, string[] order) =>
+        NamedParameter().Replace(sql, m => "$" + (Array.IndexOf(order, m.Groups[1].Value) + 1));
 
     private static NpgsqlParameter<T[]> Column<T>(List<SendRow> rows, Func<SendRow, T> column) =>
         new() { TypedValue = [.. rows.Select(column)] };

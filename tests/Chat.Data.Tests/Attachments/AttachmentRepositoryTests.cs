@@ -19,7 +19,7 @@ public sealed class AttachmentRepositoryTests(DatabaseFixture db) : IClassFixtur
     public async Task Add_stores_every_field_and_returns_the_attachments_in_the_order_given()
     {
         var scene = await MessageScene.CreateAsync(db);
-        var message = await db.Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.Member, Type = MessageType.Image });
+        var message = await db.Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.Member, Type = MessageType.Image, Content = "scans" });
         var scan = new NewAttachment
         {
             Kind = AttachmentKind.Image,

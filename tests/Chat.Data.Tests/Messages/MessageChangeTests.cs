@@ -112,7 +112,7 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
         {
             ChatId = scene.ChatId, SenderId = scene.Member, Type = MessageType.Image, Content = "look", Metadata = """{"w": 1}""", Mentions = [scene.OwnerId],
         });
-        var other = await Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.Member, Type = MessageType.File });
+        var other = await Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.Member, Type = MessageType.File, Content = "the file" });
         await scene.ExecuteAsync("""
             INSERT INTO chat.message_attachments (id, message_id, chat_id, kind, storage_key, thumbnail_key, url) VALUES
                 (gen_random_uuid(), @id, @ChatId, 'image', 'img/1.jpg', 'thumb/1.jpg', NULL),

@@ -233,17 +233,12 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.Equal(notice.Id, (await scene.ChatAsync()).LastMessageId);
     }
 
-    // Seed 001 section 11.2: a message requires content or media (text needs content; media may have none).
+    // Seed 001 section 11.2: a message requires content or media. A card carries its reference in metadata.
     [Theory]
-    [InlineData(MessageType.Image)]
-    [InlineData(MessageType.Video)]
-    [InlineData(MessageType.Audio)]
-    [InlineData(MessageType.Voice)]
-    [InlineData(MessageType.File)]
     [InlineData(MessageType.DocumentCard)]
     [InlineData(MessageType.SharedPost)]
     [InlineData(MessageType.Poll)]
-    public async Task A_media_or_card_message_may_have_no_content(MessageType type)
+    public async Task A_card_message_may_have_no_content(MessageType type)
     {
         var scene = await MessageScene.CreateAsync(db);
 
@@ -252,6 +247,21 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.Equal(type, message.Type);
         Assert.Null(message.Content);
         Assert.Equal(type, (await Messages.FindByIdAsync(message.Id))!.Type);
+    }
+
+    [Theory]
+    [InlineData(MessageType.Image)]
+    [InlineData(MessageType.Video)]
+    [InlineData(MessageType.Audio)]
+    [InlineData(MessageType.Voice)]
+    [InlineData(MessageType.File)]
+    public async Task A_media_message_may_have_a_caption_and_no_attachments(MessageType type)
+    {
+        var scene = await MessageScene.CreateAsync(db);
+
+        var message = await Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.Member, Type = type, Content = "caption" });
+
+        Assert.Equal((type, "caption"), (message.Type, message.Content));
     }
 
     [Fact]
