@@ -109,7 +109,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
         {
             // An existing chat is returned whatever the checks say, and no insert is tried for it (an
             // ON CONFLICT that finds the row costs more than the look-up). The checks only stop a new
-            // one: when the other user blocked this one, or (with the option) when the two are not
+            // one, or the restoring of a soft-deleted one: when the other user blocked this one, or (with the option) when the two are not
             // contacts and no message request between them was accepted. The row of checks always
             // comes back, with the chat's columns when there is one.
             var result = await db.QuerySingleOrDefaultAsync(
@@ -137,13 +137,22 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
                     INSERT INTO {schema}.chat_members (chat_id, user_id)
                     SELECT c.id, u.user_id FROM c, (VALUES (@userId), (@otherUserId)) AS u(user_id)
                     RETURNING 1
+                ), restored AS (
+                    -- The pair's soft-deleted chat, the one their key names, comes back with its history,
+                    -- on the checks a new chat needs.
+                    UPDATE {schema}.chats c SET deleted_at = NULL
+                    FROM checks k
+                    WHERE c.direct_key = {{DirectKey}} AND c.deleted_at IS NOT NULL AND NOT k.blocked AND k.permitted
+                    RETURNING c.*
                 )
                 SELECT x.*, k.blocked, k.permitted
                 FROM checks k
                 LEFT JOIN (
                     SELECT {{Columns}}, {{MembersAdded}} FROM c
                     UNION ALL
-                    SELECT * FROM existing
+                    SELECT {{Columns}}, 0 FROM restored c
+                    UNION ALL
+                    SELECT * FROM existing e WHERE e.deleted_at IS NULL
                 ) x ON true
                 """,
                 row,

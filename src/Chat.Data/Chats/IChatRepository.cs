@@ -12,8 +12,11 @@ public interface IChatRepository
     /// <summary>
     /// The direct chat of two users, created with both as members when there is none. Safe under
     /// concurrent calls for the same pair: they all return the one chat. An existing chat is always
-    /// returned; the exceptions below only stop a new one.
+    /// returned; the exceptions below only stop a new one. A pair has one direct chat for good: when
+    /// theirs was soft-deleted (<see cref="SoftDeleteAsync"/>), it is restored with its history, on
+    /// the same checks as a new one.
     /// </summary>
+    /// <exception cref="ChatDataValidationException">An empty id, or the same user twice (field <c>otherUserId</c>).</exception>
     /// <exception cref="ReferenceNotFoundException">A user does not exist.</exception>
     /// <exception cref="BlockedException"><paramref name="otherUserId"/> has blocked <paramref name="userId"/>.</exception>
     /// <exception cref="MessageRequestRequiredException">
@@ -22,7 +25,8 @@ public interface IChatRepository
     /// </exception>
     Task<Chat> GetOrCreateDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default);
 
-    /// <summary>The direct chat of two users, or null.</summary>
+    /// <summary>The direct chat of two users, or null (also when it was soft-deleted).</summary>
+    /// <exception cref="ChatDataValidationException">An empty id, or the same user twice (field <c>otherUserId</c>).</exception>
     Task<Chat?> FindDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default);
 
     /// <summary>Creates a topic; its creator becomes its owner.</summary>

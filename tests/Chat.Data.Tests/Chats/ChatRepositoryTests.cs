@@ -1,4 +1,5 @@
 using Chat.Data.Chats;
+using Chat.Data.Messages;
 using Chat.Data.Tests.Infrastructure;
 using Dapper;
 using Npgsql;
@@ -170,6 +171,37 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
 
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM chat.chat_members WHERE user_id = @id", new { id = a.Id }));
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM chat.chats WHERE direct_key LIKE '%' || @id || '%'", new { id = a.Id.ToString() }));
+    }
+
+    [Fact]
+    public async Task Get_or_create_restores_the_pairs_soft_deleted_direct_chat_with_its_history()
+    {
+        var (a, b) = (await db.Arrange.UserAsync(), await db.Arrange.UserAsync());
+        var chat = await Chats.GetOrCreateDirectAsync(a.Id, b.Id);
+        var hello = await db.Messages.SendAsync(new NewMessage { ChatId = chat.Id, SenderId = a.Id, Content = "hello" });
+        await Chats.SoftDeleteAsync(chat.Id);
+        Assert.Null(await Chats.FindDirectAsync(a.Id, b.Id));
+
+        var again = await Chats.GetOrCreateDirectAsync(b.Id, a.Id);
+
+        Assert.Equal(chat.Id, again.Id);
+        Assert.Null(again.DeletedAt);
+        Assert.Equal(chat.Id, (await Chats.FindDirectAsync(a.Id, b.Id))?.Id);
+        var history = await db.Messages.GetHistoryAsync(chat.Id, b.Id, HistoryAnchor.Latest);
+        Assert.Equal([hello.Id], history.Messages.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task A_soft_deleted_direct_chat_stays_deleted_when_a_new_one_would_be_refused()
+    {
+        var (a, b) = (await db.Arrange.UserAsync(), await db.Arrange.UserAsync());
+        var chat = await Chats.GetOrCreateDirectAsync(a.Id, b.Id);
+        await Chats.SoftDeleteAsync(chat.Id);
+        await db.Blocks.BlockAsync(b.Id, a.Id);
+
+        await Assert.ThrowsAsync<BlockedException>(() => Chats.GetOrCreateDirectAsync(a.Id, b.Id));
+
+        Assert.Null(await Chats.FindDirectAsync(a.Id, b.Id));
     }
 
     [Fact]
