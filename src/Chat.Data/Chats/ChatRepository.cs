@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Chat.Data.Internal;
 using Chat.Data.Messages;
+using Chat.Data.ReadState;
 using Microsoft.Extensions.Options;
 
 namespace Chat.Data.Chats;
@@ -308,7 +309,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
     // (unpinned chats as -infinity, after every pinned one), the latest activity, the id. The page
     // is cut first; unread counts and previews are worked out for its rows only. The preview is the
     // newest message the member can see: after what they cleared, not hidden by them.
-    private const string ListForUserSql =
+    private static readonly string ListForUserSql =
         $$"""
         WITH page AS (
             SELECT {{Columns}}, m.role, m.last_read_seq, m.unread_mention_count, m.muted_until, m.pinned_at, m.cleared_seq,
@@ -323,13 +324,10 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             ORDER BY pin_key DESC, activity_key DESC, c.id DESC
             LIMIT @take
         )
-        SELECT {{Columns}}, c.role,
-               greatest(c.last_seq - c.last_read_seq - (
-                   SELECT count(*) FROM {schema}.messages d
-                   WHERE d.chat_id = c.id AND d.seq > c.last_read_seq AND d.deleted_at IS NOT NULL), 0),
-               c.unread_mention_count, coalesce(c.muted_until > now(), false), c.pinned_at,
+        SELECT {{Columns}}, c.role, u.unread, c.unread_mention_count, coalesce(c.muted_until > now(), false), c.pinned_at,
                preview.id, preview.seq, preview.sender_id, preview.type, preview.content, preview.created_at, preview.deleted_at IS NOT NULL
         FROM page c
+        {{ReadStateRepository.UnreadJoin("c")}}
         LEFT JOIN LATERAL (
             SELECT x.id, x.seq, x.sender_id, x.type, x.content, x.created_at, x.deleted_at
             FROM {schema}.messages x

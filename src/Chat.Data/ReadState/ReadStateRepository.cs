@@ -5,28 +5,33 @@ namespace Chat.Data.ReadState;
 
 internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepository
 {
-    // u.unread: the unread messages of member m in chat c. Arithmetic on the watermark, less the
-    // messages deleted for everyone after it, counted over deleted rows only (messages_deleted_idx).
-    // A mark that overtook this statement's snapshot of last_seq must not make it negative. An
-    // aggregate, so the planner keeps it one subquery per row however often u.unread is used.
-    private const string UnreadJoin =
-        """
+    // u.unread: the unread messages of a member in chat c, the member's row (or one holding its
+    // last_read_seq) aliased by the caller. Arithmetic on the watermark, less the messages deleted for
+    // everyone after it, counted over deleted rows only (messages_deleted_idx). A mark that overtook
+    // this statement's snapshot of last_seq must not make it negative. An aggregate, so the planner
+    // keeps it one subquery per row however often u.unread is used. The chat list counts with it too.
+    internal static string UnreadJoin(string member) =>
+        $$"""
         CROSS JOIN LATERAL (
-            SELECT greatest(c.last_seq - m.last_read_seq - count(*), 0) AS unread
+            SELECT greatest(c.last_seq - {{member}}.last_read_seq - count(*), 0) AS unread
             FROM {schema}.messages d
-            WHERE d.chat_id = c.id AND d.seq > m.last_read_seq AND d.deleted_at IS NOT NULL) u
+            WHERE d.chat_id = c.id AND d.seq > {{member}}.last_read_seq AND d.deleted_at IS NOT NULL) u
         """;
 
     // A member's marks, in the order ReadWatermark reads them (the unread count follows).
     private const string MarkColumns =
         "m.chat_id, m.user_id, m.last_delivered_seq, m.last_delivered_at, m.last_read_seq, m.last_read_at, m.unread_mention_count";
 
-    // One statement for both marks (@read: the read mark too, which implies delivery). The member
-    // row is locked first, so the marks are computed from its newest version: concurrent marks
-    // serialise on that lock and only ever move forward. A mark past the newest message stops at
-    // it. read_marks gets one row per watermark that moved, never a row per message.
-    private const string MarkSql =
+    // One statement for both marks (@read: the read mark too, which implies delivery), after the
+    // member row's lock in a statement of its own (ChatDatabase.QueryAfterLockAsync): concurrent
+    // marks serialise on that lock and only ever move forward, and the second statement's snapshot
+    // holds every send that bumped the row's mention count before the lock was granted (a send
+    // updates the row, so a later one waits for this mark and bumps the count it leaves). A mark
+    // past the newest message stops at it. read_marks gets one row per watermark that moved, never
+    // a row per message.
+    private static readonly string MarkSql =
         $$"""
+        SELECT 1 FROM {schema}.chat_members WHERE chat_id = @chatId AND user_id = @userId AND left_at IS NULL FOR UPDATE;
         WITH chat AS (
             SELECT c.id, c.last_seq, least(coalesce(@upToSeq, c.last_seq), c.last_seq) AS target
             FROM {schema}.chats c
@@ -73,7 +78,7 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
         SELECT {{MarkColumns}}, u.unread
         FROM (SELECT * FROM moved UNION ALL SELECT * FROM member WHERE NOT EXISTS (SELECT FROM moved)) m
         CROSS JOIN chat c
-        {{UnreadJoin}}
+        {{UnreadJoin("m")}}
         """;
 
     private static ReadWatermark ReadWatermark(DbDataReader r) => new(
@@ -99,8 +104,8 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
         if (upToSeq < 0)
             throw new ChatDataValidationException(nameof(upToSeq), $"a seq is 0 or more ({upToSeq} given).");
 
-        return await db.QuerySingleOrDefaultAsync(MarkSql, new { chatId, userId, upToSeq, read }, ReadWatermark, cancellationToken).ConfigureAwait(false)
-            ?? throw new NotAMemberException(chatId, userId);
+        var marks = await db.QueryAfterLockAsync(MarkSql, new { chatId, userId, upToSeq, read }, ReadWatermark, cancellationToken).ConfigureAwait(false);
+        return marks.Count == 1 ? marks[0] : throw new NotAMemberException(chatId, userId);
     }
 
     public async Task<long> GetUnreadCountAsync(Guid chatId, Guid userId, CancellationToken cancellationToken = default)
@@ -112,7 +117,7 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
             SELECT u.unread
             FROM {schema}.chat_members m
             JOIN {schema}.chats c ON c.id = m.chat_id
-            {{UnreadJoin}}
+            {{UnreadJoin("m")}}
             WHERE m.chat_id = @chatId AND m.user_id = @userId AND m.left_at IS NULL
             """,
             new { chatId, userId }, cancellationToken).ConfigureAwait(false)
@@ -127,7 +132,7 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
             SELECT coalesce(sum(u.unread), 0)::bigint, (count(*) FILTER (WHERE u.unread > 0))::int, coalesce(sum(m.unread_mention_count), 0)::int
             FROM {schema}.chat_members m
             JOIN {schema}.chats c ON c.id = m.chat_id AND c.deleted_at IS NULL
-            {{UnreadJoin}}
+            {{UnreadJoin("m")}}
             WHERE m.user_id = @userId AND m.left_at IS NULL
             """,
             new { userId },

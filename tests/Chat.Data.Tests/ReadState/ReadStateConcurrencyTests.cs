@@ -1,5 +1,7 @@
+using Chat.Data.Messages;
 using Chat.Data.ReadState;
 using Chat.Data.Tests.Infrastructure;
+using Dapper;
 
 namespace Chat.Data.Tests.ReadState;
 
@@ -105,5 +107,44 @@ public sealed class ReadStateConcurrencyTests(DatabaseFixture db) : IClassFixtur
         Assert.Equal(5, receipts.ReadCount);
         for (var i = 0; i < scene.Members.Length; i++)
             Assert.Equal(20 + i, (await ReadState.MarkReadAsync(scene.ChatId, scene.Members[i], 1)).LastReadSeq);
+    }
+
+    [Fact]
+    public async Task A_mark_racing_a_send_that_mentions_the_reader_leaves_the_mention_count_true()
+    {
+        var scene = await db.GroupAsync(members: 1, messages: 3);
+
+        // The reader's row lock, held here: the send waits for it with the chat locked and its message
+        // inserted, then the mark starts (its snapshot without that message) and queues behind the send.
+        await using var holder = await db.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync(
+            "SELECT 1 FROM chat.chat_members WHERE chat_id = @ChatId AND user_id = @Reader FOR UPDATE", new { scene.ChatId, scene.Reader }, hold);
+        var send = db.Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.SenderId, Content = "@reader", Mentions = [scene.Reader] });
+        await WaitForLockWaitsAsync(1);
+        var mark = ReadState.MarkReadAsync(scene.ChatId, scene.Reader);
+        await WaitForLockWaitsAsync(2);
+        await hold.RollbackAsync();
+        await send;
+        var marks = await mark;
+
+        var unreadMentions = await db.ScalarAsync<long>(
+            """
+            SELECT count(*) FROM chat.messages
+            WHERE chat_id = @ChatId AND seq > @LastReadSeq AND mentions @> ARRAY[@Reader] AND deleted_at IS NULL
+            """,
+            new { scene.ChatId, marks.LastReadSeq, scene.Reader });
+        Assert.Equal(unreadMentions, marks.UnreadMentionCount);
+        Assert.Equal(unreadMentions, await db.ScalarAsync<int>(
+            "SELECT unread_mention_count FROM chat.chat_members WHERE chat_id = @ChatId AND user_id = @Reader", new { scene.ChatId, scene.Reader }));
+    }
+
+    /// <summary>Until <paramref name="count"/> sessions of this test's database wait for a lock.</summary>
+    private async Task WaitForLockWaitsAsync(int count)
+    {
+        await using var connection = await db.OpenAsync();
+        while (await connection.ExecuteScalarAsync<int>(
+                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") < count)
+            await Task.Delay(10);
     }
 }
