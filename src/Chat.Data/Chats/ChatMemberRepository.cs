@@ -20,6 +20,28 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
     // (chat, then members) that sending a message uses, so the two cannot deadlock.
     private const string LockChat = "SELECT id FROM {schema}.chats WHERE id = @chatId FOR NO KEY UPDATE;";
 
+    // The chat's topics as well: a member who leaves the chat leaves its topics (the trigger
+    // chat_members_leave_topics), and each topic they owned is handed over in the same statement.
+    private const string LockChatAndTopics =
+        "SELECT id FROM {schema}.chats WHERE id = @chatId OR parent_chat_id = @chatId ORDER BY id FOR NO KEY UPDATE;";
+
+    // Each topic of the chat that @userId owned passes, as the chat itself does, to its oldest active
+    // admin, else member, else guest. Runs when the statement's CTE "leaving" yields a row.
+    private const string TopicHandOver = """
+        topic_heirs AS (
+            SELECT DISTINCT ON (mine.chat_id) mine.chat_id, h.user_id
+            FROM {schema}.chats t
+            JOIN {schema}.chat_members mine ON mine.chat_id = t.id AND mine.user_id = @userId AND mine.left_at IS NULL AND mine.role = 'owner'
+            JOIN {schema}.chat_members h ON h.chat_id = t.id AND h.user_id <> @userId AND h.left_at IS NULL
+            WHERE t.parent_chat_id = @chatId AND EXISTS (SELECT FROM leaving)
+            ORDER BY mine.chat_id, CASE h.role WHEN 'admin' THEN 0 WHEN 'member' THEN 1 ELSE 2 END, h.joined_at, h.user_id
+        ), topic_owners AS (
+            UPDATE {schema}.chat_members m SET role = 'owner'
+            FROM topic_heirs th
+            WHERE m.chat_id = th.chat_id AND m.user_id = th.user_id
+        )
+        """;
+
     private const string ActiveMember = "chat_id = @chatId AND user_id = @userId AND left_at IS NULL";
 
     private readonly int _maxMembers = options.Value.MaxGroupMembers;
@@ -141,15 +163,16 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
         Check.NotEmpty(removedBy, nameof(removedBy));
         var target = await db.QueryAfterLockAsync(
             $$"""
-            {{LockChat}}
+            {{LockChatAndTopics}}
             WITH target AS (
                 SELECT m.role, c.type FROM {schema}.chat_members m JOIN {schema}.chats c ON c.id = m.chat_id
                 WHERE m.chat_id = @chatId AND m.user_id = @userId AND m.left_at IS NULL
-            ), removed AS (
+            ), leaving AS (
                 UPDATE {schema}.chat_members m SET left_at = now(), removed_by = @removedBy
                 FROM target t
                 WHERE m.chat_id = @chatId AND m.user_id = @userId AND t.type <> 'direct' AND t.role <> 'owner'
-            )
+                RETURNING m.user_id
+            ), {{TopicHandOver}}
             SELECT t.type, t.role FROM target t
             """,
             new { chatId, userId, removedBy },
@@ -169,18 +192,19 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
         CheckMember(chatId, userId);
         // An owner who leaves hands the chat to the oldest active admin, else the oldest active
         // member, else the oldest guest, in the same statement, so a group never has two owners or
-        // none while it has members.
+        // none while it has members; so does each topic of the chat they owned.
         var result = await db.QueryAfterLockAsync(
             $$"""
-            {{LockChat}}
+            {{LockChatAndTopics}}
             WITH me AS (
                 SELECT m.role, c.type FROM {schema}.chat_members m JOIN {schema}.chats c ON c.id = m.chat_id
                 WHERE m.chat_id = @chatId AND m.user_id = @userId AND m.left_at IS NULL
-            ), gone AS (
+            ), leaving AS (
                 UPDATE {schema}.chat_members m SET left_at = now()
                 FROM me
                 WHERE m.chat_id = @chatId AND m.user_id = @userId AND me.type <> 'direct'
-            ), heir AS (
+                RETURNING m.user_id
+            ), {{TopicHandOver}}, heir AS (
                 SELECT h.user_id FROM {schema}.chat_members h, me
                 WHERE me.role = 'owner' AND me.type <> 'direct'
                   AND h.chat_id = @chatId AND h.user_id <> @userId AND h.left_at IS NULL

@@ -16,11 +16,17 @@ public interface IChatMemberRepository
     /// <summary>Adds many users in one round trip, all or none; returns the memberships of all of them.</summary>
     Task<IReadOnlyList<ChatMember>> AddManyAsync(Guid chatId, IReadOnlyCollection<Guid> userIds, MemberRole role = MemberRole.Member, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a member (left_at and removed_by are set; topics of the chat are left too). False when they were not active.</summary>
+    /// <summary>
+    /// Removes a member (left_at and removed_by are set; topics of the chat are left too, and each topic
+    /// they owned passes to its oldest admin, else its oldest member). False when they were not active.
+    /// </summary>
     /// <exception cref="NotPermittedException">Removing the owner, or a member of a direct chat.</exception>
     Task<bool> RemoveAsync(Guid chatId, Guid userId, Guid removedBy, CancellationToken cancellationToken = default);
 
-    /// <summary>The user leaves; an owner hands ownership to the oldest admin, else the oldest member.</summary>
+    /// <summary>
+    /// The user leaves; an owner hands ownership to the oldest admin, else the oldest member. They leave
+    /// the chat's topics too, and each topic they owned passes the same way.
+    /// </summary>
     /// <exception cref="NotPermittedException">The chat is a direct chat (hide it instead).</exception>
     Task<LeaveResult> LeaveAsync(Guid chatId, Guid userId, CancellationToken cancellationToken = default);
 

@@ -398,4 +398,45 @@ public sealed class ChatMemberRepositoryTests(DatabaseFixture db) : IClassFixtur
         await db.AssertMemberCountAsync(chat, 4);
         Assert.Equal(4, (await db.Chats.FindByIdAsync(chat))!.MemberCount);
     }
+
+    [Fact]
+    public async Task A_topic_owner_who_leaves_the_chat_leaves_the_topic_and_hands_it_over()
+    {
+        var (owner, a, b, c) = (await db.Arrange.UserAsync(), await db.Arrange.UserAsync(), await db.Arrange.UserAsync(), await db.Arrange.UserAsync());
+        var chat = await GroupAsync(owner.Id, a.Id, b.Id, c.Id);
+        var topic = await db.Chats.CreateTopicAsync(new NewTopic { Name = "Launch", CreatedBy = a.Id, ParentChatId = chat, MemberIds = [b.Id, c.Id] });
+        await Members.ChangeRoleAsync(topic.Id, c.Id, MemberRole.Admin);
+
+        await Members.LeaveAsync(chat, a.Id);
+
+        Assert.Equal(new Dictionary<Guid, string> { [b.Id] = "member", [c.Id] = "owner" }, await db.ActiveRolesAsync(topic.Id));
+        await db.AssertMemberCountAsync(topic.Id, 2);
+    }
+
+    [Fact]
+    public async Task A_topic_owner_removed_from_the_chat_leaves_the_topic_and_hands_it_over()
+    {
+        var (owner, a, b) = (await db.Arrange.UserAsync(), await db.Arrange.UserAsync(), await db.Arrange.UserAsync());
+        var chat = await GroupAsync(owner.Id, a.Id, b.Id);
+        var topic = await db.Chats.CreateTopicAsync(new NewTopic { Name = "Launch", CreatedBy = a.Id, ParentChatId = chat, MemberIds = [b.Id] });
+
+        Assert.True(await Members.RemoveAsync(chat, a.Id, removedBy: owner.Id));
+
+        Assert.Equal(new Dictionary<Guid, string> { [b.Id] = "owner" }, await db.ActiveRolesAsync(topic.Id));
+    }
+
+    [Fact]
+    public async Task A_chat_owner_who_leaves_hands_over_the_chat_and_each_topic_they_owned()
+    {
+        var (owner, a, b) = (await db.Arrange.UserAsync(), await db.Arrange.UserAsync(), await db.Arrange.UserAsync());
+        var chat = await GroupAsync(owner.Id, a.Id, b.Id);
+        var mine = await db.Chats.CreateTopicAsync(new NewTopic { Name = "Mine", CreatedBy = owner.Id, ParentChatId = chat, MemberIds = [b.Id] });
+        var theirs = await db.Chats.CreateTopicAsync(new NewTopic { Name = "Theirs", CreatedBy = b.Id, ParentChatId = chat, MemberIds = [owner.Id] });
+
+        var left = await Members.LeaveAsync(chat, owner.Id);
+
+        Assert.Equal(a.Id, left.NewOwnerId);
+        Assert.Equal(new Dictionary<Guid, string> { [b.Id] = "owner" }, await db.ActiveRolesAsync(mine.Id));
+        Assert.Equal(new Dictionary<Guid, string> { [b.Id] = "owner" }, await db.ActiveRolesAsync(theirs.Id));
+    }
 }
