@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Chat.Data.Chats;
 using Npgsql;
 
 namespace Chat.Data.Benchmarks;
@@ -36,30 +37,30 @@ public class DirectChatBenchmarks
     public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
 
     [Benchmark(Description = "Chat.Data"), BenchmarkCategory(Get)]
-    public Task<Chats.Chat> GetChatData() => _ways.ChatDataChats.GetOrCreateDirectAsync(_existing.A, _existing.B);
+    public Task<ChatRoom> GetChatData() => _ways.ChatDataChats.GetOrCreateDirectAsync(_existing.A, _existing.B);
 
     [Benchmark(Description = "EFCore"), BenchmarkCategory(Get)]
-    public Task<Chats.Chat> GetEfCore() => _ways.EfCoreChats.GetOrCreateDirectAsync(_existing.A, _existing.B);
+    public Task<ChatRoom> GetEfCore() => _ways.EfCoreChats.GetOrCreateDirectAsync(_existing.A, _existing.B);
 
     [Benchmark(Description = "NpgsqlByHand", Baseline = true), BenchmarkCategory(Get)]
-    public Task<Chats.Chat> GetNpgsql() => _ways.HandWrittenChats.GetOrCreateDirectAsync(_existing.A, _existing.B);
+    public Task<ChatRoom> GetNpgsql() => _ways.HandWrittenChats.GetOrCreateDirectAsync(_existing.A, _existing.B);
 
     [Benchmark(Description = "Chat.Data"), BenchmarkCategory(Create)]
-    public Task<Chats.Chat> CreateChatData()
+    public Task<ChatRoom> CreateChatData()
     {
         var (a, b) = _pairs[0].Next();
         return _ways.ChatDataChats.GetOrCreateDirectAsync(a, b);
     }
 
     [Benchmark(Description = "EFCore"), BenchmarkCategory(Create)]
-    public Task<Chats.Chat> CreateEfCore()
+    public Task<ChatRoom> CreateEfCore()
     {
         var (a, b) = _pairs[1].Next();
         return _ways.EfCoreChats.GetOrCreateDirectAsync(a, b);
     }
 
     [Benchmark(Description = "NpgsqlByHand", Baseline = true), BenchmarkCategory(Create)]
-    public Task<Chats.Chat> CreateNpgsql()
+    public Task<ChatRoom> CreateNpgsql()
     {
         var (a, b) = _pairs[2].Next();
         return _ways.HandWrittenChats.GetOrCreateDirectAsync(a, b);
@@ -107,7 +108,7 @@ public class DirectChatBenchmarks
         // Each way creates one chat; each is then found, the same, by the others.
         var chats = new[]
         {
-            (Pair: _pairs[0].Next(), Way: (Func<Guid, Guid, Task<Chats.Chat>>)((x, y) => _ways.ChatDataChats.GetOrCreateDirectAsync(x, y))),
+            (Pair: _pairs[0].Next(), Way: (Func<Guid, Guid, Task<ChatRoom>>)((x, y) => _ways.ChatDataChats.GetOrCreateDirectAsync(x, y))),
             (Pair: _pairs[1].Next(), Way: _ways.EfCoreChats.GetOrCreateDirectAsync),
             (Pair: _pairs[2].Next(), Way: _ways.HandWrittenChats.GetOrCreateDirectAsync),
         };

@@ -22,7 +22,7 @@ internal sealed class EfCoreChats(PooledDbContextFactory<ConversationsDbContext>
             where m.UserId == userId && m.LeftAt == null && c.DeletedAt == null && (m.HiddenAt == null || c.LastMessageAt > m.HiddenAt)
             orderby m.PinnedAt != null descending, m.PinnedAt descending, c.LastMessageAt ?? c.CreatedAt descending, c.Id descending
             select new ChatListItem(
-                new Chats.Chat(
+                new ChatRoom(
                     c.Id, c.Type, c.ParentChatId, c.Name, c.Slug, c.Description, c.Icon, c.CreatedBy, c.EntityType, c.EntityId, c.IsPrivate,
                     c.ArchivedAt, c.Metadata, c.LastSeq, c.LastMessageId, c.LastMessageAt, c.MessageCount, c.MemberCount, c.CreatedAt,
                     c.UpdatedAt, c.DeletedAt),
@@ -48,7 +48,7 @@ internal sealed class EfCoreChats(PooledDbContextFactory<ConversationsDbContext>
     /// and both members saved in one SaveChanges, then read back for the member count the table's trigger keeps. A
     /// concurrent call that saved the same pair first fails this one's insert on the key, and the read back finds its chat.
     /// </summary>
-    public async Task<Chats.Chat> GetOrCreateDirectAsync(Guid userId, Guid otherUserId)
+    public async Task<ChatRoom> GetOrCreateDirectAsync(Guid userId, Guid otherUserId)
     {
         var key = DirectKey(userId, otherUserId);
         await using var context = contexts.CreateDbContext();
@@ -75,10 +75,10 @@ internal sealed class EfCoreChats(PooledDbContextFactory<ConversationsDbContext>
             ?? throw new InvalidOperationException($"The direct chat of {userId} and {otherUserId} was deleted while it was created.");
     }
 
-    private static Task<Chats.Chat?> FindDirectAsync(ConversationsDbContext context, string key) =>
+    private static Task<ChatRoom?> FindDirectAsync(ConversationsDbContext context, string key) =>
         context.Chats.AsNoTracking()
             .Where(c => c.DirectKey == key)
-            .Select(c => new Chats.Chat(
+            .Select(c => new ChatRoom(
                 c.Id, c.Type, c.ParentChatId, c.Name, c.Slug, c.Description, c.Icon, c.CreatedBy, c.EntityType, c.EntityId, c.IsPrivate,
                 c.ArchivedAt, c.Metadata, c.LastSeq, c.LastMessageId, c.LastMessageAt, c.MessageCount, c.MemberCount, c.CreatedAt,
                 c.UpdatedAt, c.DeletedAt))

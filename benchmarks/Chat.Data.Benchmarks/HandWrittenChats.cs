@@ -104,7 +104,7 @@ internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The pair's direct chat, created with both as members when there is none (with the library's default options).</summary>
-    public async Task<Chats.Chat> GetOrCreateDirectAsync(Guid userId, Guid otherUserId)
+    public async Task<ChatRoom> GetOrCreateDirectAsync(Guid userId, Guid otherUserId)
     {
         await using var command = dataSource.CreateCommand(GetOrCreateDirectSql);
         var p = command.Parameters;
@@ -140,7 +140,7 @@ internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
             CreatedAt: r.GetFieldValue<DateTimeOffset>(31),
             IsDeleted: r.GetBoolean(32)));
 
-    private static Chats.Chat ReadChat(NpgsqlDataReader r) => new(
+    private static ChatRoom ReadChat(NpgsqlDataReader r) => new(
         Id: r.GetGuid(0),
         Type: DbEnum<ChatType>.FromDb(r.GetString(1)),
         ParentChatId: r.IsDBNull(2) ? null : r.GetGuid(2),

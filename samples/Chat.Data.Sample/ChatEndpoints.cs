@@ -31,7 +31,7 @@ internal static class ChatEndpoints
 
     internal sealed record MarkReadRequest(Guid UserId, long? UpToSeq);
 
-    private static async Task<Created<Chats.Chat>> CreateGroupAsync(CreateGroupRequest request, IChatRepository chats, CancellationToken cancellationToken)
+    private static async Task<Created<ChatRoom>> CreateGroupAsync(CreateGroupRequest request, IChatRepository chats, CancellationToken cancellationToken)
     {
         var chat = await chats.CreateGroupAsync(
             new NewGroupChat { Name = request.Name, CreatedBy = request.CreatedBy, MemberIds = request.MemberIds ?? [], Description = request.Description },

@@ -80,7 +80,7 @@ public sealed record LeaveResult(bool Left, Guid? NewOwnerId);
 /// <param name="PinnedAt">When the user pinned it; pinned chats come first.</param>
 /// <param name="LastMessage">A preview of the newest message the user can see, if any.</param>
 public sealed record ChatListItem(
-    Chat Chat,
+    ChatRoom Chat,
     MemberRole Role,
     long UnreadCount,
     int UnreadMentionCount,

@@ -32,7 +32,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
 
     private readonly bool _requireMessageRequest = options.Value.RequireMessageRequestForNonContacts;
 
-    private static Chat Read(DbDataReader r) => new(
+    private static ChatRoom Read(DbDataReader r) => new(
         Id: r.GetGuid(0),
         Type: DbEnum<ChatType>.FromDb(r.GetString(1)),
         ParentChatId: r.IsDBNull(2) ? null : r.GetGuid(2),
@@ -56,13 +56,13 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
         DeletedAt: r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20));
 
     /// <summary>A chat a statement has just created, read with the <see cref="MembersAdded"/> column after it.</summary>
-    private static Chat ReadCreated(DbDataReader r)
+    private static ChatRoom ReadCreated(DbDataReader r)
     {
         var chat = Read(r);
         return chat with { MemberCount = chat.MemberCount + r.GetInt32(ColumnCount) };
     }
 
-    public async Task<Chat> CreateGroupAsync(NewGroupChat group, CancellationToken cancellationToken = default)
+    public async Task<ChatRoom> CreateGroupAsync(NewGroupChat group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
         var id = Guid.CreateVersion7();
@@ -102,7 +102,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             row, ReadCreated, cancellationToken).ConfigureAwait(false))!;
     }
 
-    public async Task<Chat> GetOrCreateDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default)
+    public async Task<ChatRoom> GetOrCreateDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default)
     {
         CheckPair(userId, otherUserId);
         var row = new { id = Guid.CreateVersion7(), userId, otherUserId, requireRequest = _requireMessageRequest };
@@ -171,7 +171,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
         }
     }
 
-    public Task<Chat?> FindDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default)
+    public Task<ChatRoom?> FindDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default)
     {
         CheckPair(userId, otherUserId);
         return db.QuerySingleOrDefaultAsync(
@@ -187,7 +187,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             throw new ChatDataValidationException(nameof(otherUserId), "a direct chat needs two different users.");
     }
 
-    public async Task<Chat> CreateTopicAsync(NewTopic topic, CancellationToken cancellationToken = default)
+    public async Task<ChatRoom> CreateTopicAsync(NewTopic topic, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topic);
         var id = Guid.CreateVersion7();
@@ -251,7 +251,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             """,
             row, ReadTopic, cancellationToken).ConfigureAwait(false))!;
 
-        Chat ReadTopic(DbDataReader r)
+        ChatRoom ReadTopic(DbDataReader r)
         {
             if (!r.GetBoolean(ColumnCount + 1))
                 throw new ReferenceNotFoundException(nameof(NewTopic.ParentChatId));
@@ -261,7 +261,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
         }
     }
 
-    public Task<Chat?> FindByIdAsync(Guid chatId, CancellationToken cancellationToken = default)
+    public Task<ChatRoom?> FindByIdAsync(Guid chatId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(chatId, nameof(chatId));
         return db.QuerySingleOrDefaultAsync(
@@ -269,7 +269,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             new { chatId }, Read, cancellationToken);
     }
 
-    public Task<Chat?> FindBySlugAsync(string slug, CancellationToken cancellationToken = default)
+    public Task<ChatRoom?> FindBySlugAsync(string slug, CancellationToken cancellationToken = default)
     {
         ChatFields.Slug(slug, nameof(slug));
         return db.QuerySingleOrDefaultAsync(
@@ -277,7 +277,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             new { slug }, Read, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Chat>> ListTopicsAsync(Guid parentChatId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ChatRoom>> ListTopicsAsync(Guid parentChatId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(parentChatId, nameof(parentChatId));
         return await db.QueryAsync(
@@ -289,7 +289,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             new { parentChatId }, Read, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<Chat>> ListByEntityAsync(string entityType, string entityId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ChatRoom>> ListByEntityAsync(string entityType, string entityId, CancellationToken cancellationToken = default)
     {
         var row = new
         {
@@ -381,7 +381,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
         return new Page<ChatListItem>(items, next);
     }
 
-    public async Task<Chat?> UpdateAsync(Guid chatId, ChatUpdate update, CancellationToken cancellationToken = default)
+    public async Task<ChatRoom?> UpdateAsync(Guid chatId, ChatUpdate update, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(chatId, nameof(chatId));
         ArgumentNullException.ThrowIfNull(update);
@@ -458,5 +458,5 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             new { chatId }, cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    private sealed record DirectResult(Chat? Chat, bool Blocked, bool Permitted);
+    private sealed record DirectResult(ChatRoom? Chat, bool Blocked, bool Permitted);
 }

@@ -7,7 +7,7 @@ public interface IChatRepository
     /// <exception cref="MemberLimitException">More members than <c>ChatDataOptions.MaxGroupMembers</c>.</exception>
     /// <exception cref="DuplicateException">The slug is taken.</exception>
     /// <exception cref="ReferenceNotFoundException">A user does not exist.</exception>
-    Task<Chat> CreateGroupAsync(NewGroupChat group, CancellationToken cancellationToken = default);
+    Task<ChatRoom> CreateGroupAsync(NewGroupChat group, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The direct chat of two users, created with both as members when there is none. Safe under
@@ -23,28 +23,28 @@ public interface IChatRepository
     /// <c>ChatDataOptions.RequireMessageRequestForNonContacts</c> is on, the two are not accepted contacts,
     /// and no message request between them was accepted.
     /// </exception>
-    Task<Chat> GetOrCreateDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default);
+    Task<ChatRoom> GetOrCreateDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default);
 
     /// <summary>The direct chat of two users, or null (also when it was soft-deleted).</summary>
     /// <exception cref="ChatDataValidationException">An empty id, or the same user twice (field <c>otherUserId</c>).</exception>
-    Task<Chat?> FindDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default);
+    Task<ChatRoom?> FindDirectAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default);
 
     /// <summary>Creates a topic; its creator becomes its owner.</summary>
     /// <exception cref="NotAMemberException">The creator or a member is not an active member of the parent.</exception>
     /// <exception cref="ReferenceNotFoundException">The parent chat does not exist (or is itself a topic, or deleted).</exception>
-    Task<Chat> CreateTopicAsync(NewTopic topic, CancellationToken cancellationToken = default);
+    Task<ChatRoom> CreateTopicAsync(NewTopic topic, CancellationToken cancellationToken = default);
 
     /// <summary>The chat, or null when there is none or it was soft-deleted.</summary>
-    Task<Chat?> FindByIdAsync(Guid chatId, CancellationToken cancellationToken = default);
+    Task<ChatRoom?> FindByIdAsync(Guid chatId, CancellationToken cancellationToken = default);
 
     /// <summary>The chat with this slug, or null.</summary>
-    Task<Chat?> FindBySlugAsync(string slug, CancellationToken cancellationToken = default);
+    Task<ChatRoom?> FindBySlugAsync(string slug, CancellationToken cancellationToken = default);
 
     /// <summary>The topics inside a chat, oldest first.</summary>
-    Task<IReadOnlyList<Chat>> ListTopicsAsync(Guid parentChatId, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<ChatRoom>> ListTopicsAsync(Guid parentChatId, CancellationToken cancellationToken = default);
 
     /// <summary>The chats linked to one business object, oldest first.</summary>
-    Task<IReadOnlyList<Chat>> ListByEntityAsync(string entityType, string entityId, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<ChatRoom>> ListByEntityAsync(string entityType, string entityId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The user's chats, pinned first (latest pin first), then by latest activity, with the last
@@ -54,7 +54,7 @@ public interface IChatRepository
     Task<Page<ChatListItem>> ListForUserAsync(Guid userId, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default);
 
     /// <summary>Changes only the settings <paramref name="update"/> sets; null when there is no such chat.</summary>
-    Task<Chat?> UpdateAsync(Guid chatId, ChatUpdate update, CancellationToken cancellationToken = default);
+    Task<ChatRoom?> UpdateAsync(Guid chatId, ChatUpdate update, CancellationToken cancellationToken = default);
 
     /// <summary>Archives the chat (idempotent). False when there is no such chat.</summary>
     Task<bool> ArchiveAsync(Guid chatId, CancellationToken cancellationToken = default);

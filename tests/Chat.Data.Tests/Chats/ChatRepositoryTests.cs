@@ -3,7 +3,6 @@ using Chat.Data.Messages;
 using Chat.Data.Tests.Infrastructure;
 using Dapper;
 using Npgsql;
-using ChatRecord = Chat.Data.Chats.Chat;
 
 namespace Chat.Data.Tests.Chats;
 
@@ -12,7 +11,7 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
 {
     private IChatRepository Chats => db.Chats;
 
-    private async Task<ChatRecord> GroupAsync(Guid ownerId, params Guid[] memberIds) =>
+    private async Task<ChatRoom> GroupAsync(Guid ownerId, params Guid[] memberIds) =>
         await Chats.CreateGroupAsync(new NewGroupChat { Name = "Team", CreatedBy = ownerId, MemberIds = memberIds });
 
     [Fact]
@@ -21,7 +20,7 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
         var (owner, a, b) = (await db.Arrange.UserAsync(), await db.Arrange.UserAsync(), await db.Arrange.UserAsync());
         var before = DateTimeOffset.UtcNow.AddSeconds(-5);
 
-        ChatRecord chat;
+        ChatRoom chat;
         using (var roundTrips = new RoundTripCounter(db.Database.Name))
         {
             chat = await Chats.CreateGroupAsync(new NewGroupChat { Name = "Jakarta team", CreatedBy = owner.Id, MemberIds = [a.Id, b.Id] });

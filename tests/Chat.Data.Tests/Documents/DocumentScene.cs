@@ -3,7 +3,6 @@ using Chat.Data.Documents;
 using Chat.Data.Tests.Infrastructure;
 using Chat.Data.Users;
 using Dapper;
-using ChatRecord = Chat.Data.Chats.Chat;
 
 namespace Chat.Data.Tests.Documents;
 
@@ -17,7 +16,7 @@ internal sealed record SharedDocument(Document Document, User Owner, User Editor
 internal static class DocumentScene
 {
     /// <summary>A group of the owner and <paramref name="members"/> other fresh users.</summary>
-    public static async Task<(User Owner, User[] Members, ChatRecord Group)> GroupAsync(this DatabaseFixture db, int members = 1)
+    public static async Task<(User Owner, User[] Members, ChatRoom Group)> GroupAsync(this DatabaseFixture db, int members = 1)
     {
         var owner = await db.Arrange.UserAsync("Owner");
         var others = await db.Arrange.UsersAsync(members);

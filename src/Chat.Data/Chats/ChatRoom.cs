@@ -35,7 +35,7 @@ public enum ChatType
 /// <param name="CreatedAt">When the chat was created.</param>
 /// <param name="UpdatedAt">When its settings last changed.</param>
 /// <param name="DeletedAt">When it was soft-deleted, if it was.</param>
-public sealed record Chat(
+public sealed record ChatRoom(
     Guid Id,
     ChatType Type,
     Guid? ParentChatId,
