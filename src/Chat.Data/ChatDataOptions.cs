@@ -18,7 +18,11 @@ public sealed class ChatDataOptions
     /// </summary>
     public string Schema { get; set; } = DefaultSchema;
 
-    /// <summary>Apply pending migrations when the host starts. Default false: run them with the CLI or <c>IChatDataMigrator</c>.</summary>
+    /// <summary>
+    /// Apply pending migrations when the host starts. Default false: run them with the CLI or <c>IChatDataMigrator</c>.
+    /// Only a generic host (<c>Host.CreateApplicationBuilder</c>, <c>WebApplication</c>) starts them; with a plain
+    /// <c>ServiceCollection</c>, call <c>IChatDataMigrator.MigrateUpAsync</c> yourself before the first query.
+    /// </summary>
     public bool RunMigrationsOnStartup { get; set; }
 
     /// <summary>The most active members a group or topic may have (seed 003: 300). Direct chats always have two.</summary>

@@ -24,9 +24,11 @@ public static class ChatDataServiceCollectionExtensions
     /// <summary>
     /// Adds the Chat.Data repositories, the migrator, a start-up migration service (active when
     /// <see cref="ChatDataOptions.RunMigrationsOnStartup"/> is set) and a health check named
-    /// <c>chat-data</c>. Shares the host's <see cref="NpgsqlDataSource"/> when one is registered;
-    /// otherwise builds one from <see cref="ChatDataOptions.ConnectionString"/>. Options are
-    /// validated when the host starts.
+    /// <c>chat-data</c>, and logging if the host has not added it. Shares the host's
+    /// <see cref="NpgsqlDataSource"/> when one is registered; otherwise builds one from
+    /// <see cref="ChatDataOptions.ConnectionString"/>. Options are validated when the host starts.
+    /// Without a generic host (a plain <see cref="ServiceCollection"/>), nothing starts: options are
+    /// validated on first use, and migrations run only when you call <see cref="IChatDataMigrator.MigrateUpAsync"/>.
     /// </summary>
     /// <returns>A builder for optional parts, such as <c>.AddRedis(...)</c> from Chat.Data.Redis.</returns>
     public static IChatDataBuilder AddChatData(this IServiceCollection services, Action<ChatDataOptions> configure)
@@ -34,6 +36,9 @@ public static class ChatDataServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
 
+        // Idempotent, and a host's own AddLogging (before or after) keeps its providers: a bare
+        // ServiceCollection then builds with ValidateOnBuild, which the health check's logger needs.
+        services.AddLogging();
         services.AddOptions<ChatDataOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatDataOptions>, ChatDataOptionsValidator>());
 

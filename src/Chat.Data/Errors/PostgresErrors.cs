@@ -18,6 +18,13 @@ internal static class PostgresErrors
     /// <summary>Raised by the schema's own triggers when a rule needs an active chat member (see 0002_chats.up.sql).</summary>
     public const string NotAMemberSqlState = "CD001";
 
+    // Most often met with RunMigrationsOnStartup outside a generic host, where no hosted service starts.
+    private const string NotMigrated =
+        "The Chat.Data tables are missing: the database is not migrated. Apply the migrations with " +
+        "IChatDataMigrator.MigrateUpAsync or the chat-data CLI. ChatDataOptions.RunMigrationsOnStartup applies them only " +
+        "when a generic host (Host.CreateApplicationBuilder, WebApplication) starts; with a plain ServiceCollection, " +
+        "call MigrateUpAsync yourself before the first query.";
+
     /// <summary>The library's error for <paramref name="exception"/>, or null when it is not one the library knows.</summary>
     public static ChatDataException? Translate(NpgsqlException exception)
     {
@@ -33,6 +40,7 @@ internal static class PostgresErrors
             PostgresErrorCodes.StringDataRightTruncation => new ChatDataValidationException(Pascal(pg.ColumnName ?? "value"), "the text is too long.", pg),
             PostgresErrorCodes.CharacterNotInRepertoire => new ChatDataValidationException(Pascal(pg.ColumnName ?? "value"), "the text holds a character PostgreSQL cannot store (NUL).", pg),
             NotAMemberSqlState => new NotAMemberException(pg.MessageText, pg),
+            PostgresErrorCodes.UndefinedTable => new Migrations.MigrationException(NotMigrated, innerException: pg),
             PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure => new ConcurrencyConflictException(pg),
             _ when pg.IsTransient => new DatabaseUnavailableException(pg),
             _ => null,

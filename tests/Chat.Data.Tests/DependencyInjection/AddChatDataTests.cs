@@ -8,6 +8,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -148,6 +149,75 @@ public sealed class AddChatDataTests(DatabaseFixture db) : IClassFixture<Databas
 
             var states = (await services.GetRequiredService<IChatDataMigrator>().GetStatusAsync()).Select(s => s.State).Distinct();
             Assert.Equal(runOnStartup ? MigrationState.Applied : MigrationState.Pending, Assert.Single(states));
+        }
+    }
+
+    [Fact]
+    public async Task A_bare_service_collection_builds_with_validation_and_runs_a_query()
+    {
+        var services = new ServiceCollection();
+        services.AddChatData(o => o.ConnectionString = db.Database.ConnectionString);
+
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var users = provider.GetRequiredService<IUserRepository>();
+        var created = await users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Bare" });
+        Assert.Equal(created, await users.FindByIdAsync(created.Id));
+        Assert.Equal(HealthStatus.Healthy, (await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Status);
+    }
+
+    [Fact]
+    public void Logging_added_after_chat_data_keeps_its_providers()
+    {
+        var services = new ServiceCollection();
+        services.AddChatData(o => o.ConnectionString = db.Database.ConnectionString);
+        var provider = new RecordingLoggerProvider();
+        services.AddLogging(logging => logging.AddProvider(provider));
+
+        using var built = services.BuildServiceProvider();
+        built.GetRequiredService<ILogger<AddChatDataTests>>().LogWarning("heard");
+
+        Assert.Equal(["heard"], provider.Messages);
+    }
+
+    [Fact]
+    public async Task Without_a_host_a_query_on_an_unmigrated_database_says_to_migrate()
+    {
+        await using var database = await TestDatabase.CreateEmptyAsync();
+        var services = new ServiceCollection();
+        services.AddChatData(o =>
+        {
+            o.ConnectionString = database.ConnectionString;
+            o.RunMigrationsOnStartup = true;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<MigrationException>(() => provider.GetRequiredService<IUserRepository>().FindByIdAsync(Guid.CreateVersion7()));
+
+        Assert.Contains("MigrateUpAsync", error.Message);
+        Assert.Contains("ServiceCollection", error.Message);
+        await provider.GetRequiredService<IChatDataMigrator>().MigrateUpAsync();
+        Assert.Null(await provider.GetRequiredService<IUserRepository>().FindByIdAsync(Guid.CreateVersion7()));
+    }
+
+    private sealed class RecordingLoggerProvider : ILoggerProvider
+    {
+        public List<string> Messages { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => new Recorder(Messages);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Recorder(List<string> messages) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                messages.Add(formatter(state, exception));
         }
     }
 
