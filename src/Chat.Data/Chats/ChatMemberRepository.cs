@@ -269,7 +269,29 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
             new { chatId, userId }, Read, cancellationToken);
     }
 
-    public async Task<Page<ChatMember>> ListActiveAsync(Guid chatId, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default)
+    // Active members by join order; with a viewer, none unless they are one.
+    private static string ListActiveSql(string seen) => $$"""
+        SELECT {{Columns}} FROM {schema}.chat_members m
+        WHERE m.chat_id = @chatId AND m.left_at IS NULL {{seen}}
+          AND (@afterUserId IS NULL OR (m.joined_at, m.user_id) > (@afterJoinedAt, @afterUserId))
+        ORDER BY m.joined_at, m.user_id
+        LIMIT @take
+        """;
+
+    private static readonly string ListActiveSeenSql = ListActiveSql("AND " + Viewer.IsMember("@chatId"));
+
+    private static readonly string ListActiveUncheckedSql = ListActiveSql("");
+
+    public Task<Page<ChatMember>> ListActiveAsync(Guid chatId, Guid viewerId, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        return ListActiveAsync(ListActiveSeenSql, chatId, viewerId, cursor, limit, cancellationToken);
+    }
+
+    public Task<Page<ChatMember>> ListActiveUncheckedAsync(Guid chatId, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        ListActiveAsync(ListActiveUncheckedSql, chatId, null, cursor, limit, cancellationToken);
+
+    private async Task<Page<ChatMember>> ListActiveAsync(string sql, Guid chatId, Guid? viewerId, string? cursor, int limit, CancellationToken cancellationToken)
     {
         Check.NotEmpty(chatId, nameof(chatId));
         Check.Limit(limit);
@@ -277,19 +299,12 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
         var row = new
         {
             chatId,
+            viewerId,
             afterJoinedAt = after is null ? (DateTimeOffset?)null : Cursor.Time(after[0]),
             afterUserId = after is null ? (Guid?)null : Cursor.Guid(after[1]),
             take = limit + 1,
         };
-        var members = await db.QueryAsync(
-            $$"""
-            SELECT {{Columns}} FROM {schema}.chat_members m
-            WHERE m.chat_id = @chatId AND m.left_at IS NULL
-              AND (@afterUserId IS NULL OR (m.joined_at, m.user_id) > (@afterJoinedAt, @afterUserId))
-            ORDER BY m.joined_at, m.user_id
-            LIMIT @take
-            """,
-            row, Read, cancellationToken).ConfigureAwait(false);
+        var members = await db.QueryAsync(sql, row, Read, cancellationToken).ConfigureAwait(false);
         if (members.Count <= limit)
             return new Page<ChatMember>(members, null);
 

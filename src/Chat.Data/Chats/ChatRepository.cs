@@ -261,7 +261,17 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
         }
     }
 
-    public Task<ChatRoom?> FindByIdAsync(Guid chatId, CancellationToken cancellationToken = default)
+    private static readonly string FindSeenSql =
+        $$"""SELECT {{Columns}} FROM {schema}.chats c WHERE c.id = @chatId AND c.deleted_at IS NULL AND {{Viewer.IsMember("c.id")}}""";
+
+    public Task<ChatRoom?> FindByIdAsync(Guid chatId, Guid viewerId, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(chatId, nameof(chatId));
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        return db.QuerySingleOrDefaultAsync(FindSeenSql, new { chatId, viewerId }, Read, cancellationToken);
+    }
+
+    public Task<ChatRoom?> FindByIdUncheckedAsync(Guid chatId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(chatId, nameof(chatId));
         return db.QuerySingleOrDefaultAsync(
@@ -396,7 +406,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             Metadata = Check.JsonObject(update.Metadata, nameof(ChatUpdate.Metadata)),
         };
         if (ChatFields.IsEmpty(update))
-            return await FindByIdAsync(chatId, cancellationToken).ConfigureAwait(false);
+            return await FindByIdUncheckedAsync(chatId, cancellationToken).ConfigureAwait(false);
 
         // A direct chat has no name: a rename of one updates nothing, and the row of the chat found
         // (target) comes back without the chat's columns.

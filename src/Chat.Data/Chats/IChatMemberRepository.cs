@@ -37,8 +37,17 @@ public interface IChatMemberRepository
     /// <summary>The membership (active or not), or null.</summary>
     Task<ChatMember?> FindAsync(Guid chatId, Guid userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Active members, oldest first, keyset-paginated.</summary>
-    Task<Page<ChatMember>> ListActiveAsync(Guid chatId, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Active members, oldest first, keyset-paginated; none when <paramref name="viewerId"/> is not an
+    /// active member (the same answer as for a chat that does not exist).
+    /// </summary>
+    Task<Page<ChatMember>> ListActiveAsync(Guid chatId, Guid viewerId, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Active members, as <see cref="ListActiveAsync"/>, with no access check: for trusted back-end jobs
+    /// (notification fan-out) only.
+    /// </summary>
+    Task<Page<ChatMember>> ListActiveUncheckedAsync(Guid chatId, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default);
 
     /// <summary>Pins or unpins the chat for this member. False when they are not an active member.</summary>
     Task<bool> SetPinnedAsync(Guid chatId, Guid userId, bool pinned, CancellationToken cancellationToken = default);

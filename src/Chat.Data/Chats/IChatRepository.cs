@@ -34,8 +34,14 @@ public interface IChatRepository
     /// <exception cref="ReferenceNotFoundException">The parent chat does not exist (or is itself a topic, or deleted).</exception>
     Task<ChatRoom> CreateTopicAsync(NewTopic topic, CancellationToken cancellationToken = default);
 
-    /// <summary>The chat, or null when there is none or it was soft-deleted.</summary>
-    Task<ChatRoom?> FindByIdAsync(Guid chatId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The chat, or null when there is none, it was soft-deleted, or <paramref name="viewerId"/> is not
+    /// an active member of it (the same answer, so a non-member learns nothing).
+    /// </summary>
+    Task<ChatRoom?> FindByIdAsync(Guid chatId, Guid viewerId, CancellationToken cancellationToken = default);
+
+    /// <summary>The chat, or null when there is none or it was soft-deleted, with no access check: for trusted back-end jobs only.</summary>
+    Task<ChatRoom?> FindByIdUncheckedAsync(Guid chatId, CancellationToken cancellationToken = default);
 
     /// <summary>The chat with this slug, or null.</summary>
     Task<ChatRoom?> FindBySlugAsync(string slug, CancellationToken cancellationToken = default);

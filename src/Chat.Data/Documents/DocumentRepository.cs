@@ -66,7 +66,18 @@ internal sealed class DocumentRepository(ChatDatabase db) : IDocumentRepository
             new { documentId }, DocumentRows.Read, cancellationToken);
     }
 
-    public Task<Page<Document>> ListByChatAsync(Guid chatId, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default)
+    private static readonly string ListByChatSeenSql =
+        $$"""SELECT {{Columns}} FROM {schema}.documents d WHERE d.chat_id = @chatId AND {{Viewer.IsMember("@chatId")}} AND {{DocumentRows.NewestFirst}}""";
+
+    public Task<Page<Document>> ListByChatAsync(Guid chatId, Guid viewerId, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(chatId, nameof(chatId));
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        return DocumentRows.NewestFirstAsync(
+            db, ListByChatSeenSql, (afterId, take) => new { chatId, viewerId, afterId, take }, cursor, limit, cancellationToken);
+    }
+
+    public Task<Page<Document>> ListByChatUncheckedAsync(Guid chatId, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(chatId, nameof(chatId));
         return DocumentRows.NewestFirstAsync(

@@ -20,8 +20,14 @@ public interface IDocumentRepository
     /// <summary>The document, or null.</summary>
     Task<Document?> FindByIdAsync(Guid documentId, CancellationToken cancellationToken = default);
 
-    /// <summary>The documents of a chat, or of a topic (pass the topic's id), newest first, keyset-paginated.</summary>
-    Task<Page<Document>> ListByChatAsync(Guid chatId, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The documents of a chat, or of a topic (pass the topic's id), newest first, keyset-paginated;
+    /// none when <paramref name="viewerId"/> is not an active member of it.
+    /// </summary>
+    Task<Page<Document>> ListByChatAsync(Guid chatId, Guid viewerId, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default);
+
+    /// <summary>The documents of a chat, as <see cref="ListByChatAsync"/>, with no access check: for trusted back-end jobs only.</summary>
+    Task<Page<Document>> ListByChatUncheckedAsync(Guid chatId, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default);
 
     /// <summary>The documents a user owns, in chats or standalone, newest first, keyset-paginated.</summary>
     Task<Page<Document>> ListByOwnerAsync(Guid ownerId, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default);

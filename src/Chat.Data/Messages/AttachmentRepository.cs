@@ -112,7 +112,20 @@ internal sealed class AttachmentRepository(ChatDatabase db, IOptions<ChatDataOpt
         throw new AttachmentLimitException(messageId, _rules.MaxPerMessage);
     }
 
-    public Task<MessageAttachment?> FindByIdAsync(Guid attachmentId, CancellationToken cancellationToken = default)
+    private static readonly string FindSeenSql = $$"""
+        SELECT {{Columns}} FROM {schema}.message_attachments a
+        JOIN {schema}.messages m ON m.id = a.message_id
+        WHERE a.id = @attachmentId AND {{Viewer.SeesMessage("m")}}
+        """;
+
+    public Task<MessageAttachment?> FindByIdAsync(Guid attachmentId, Guid viewerId, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(attachmentId, nameof(attachmentId));
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        return db.QuerySingleOrDefaultAsync(FindSeenSql, new { attachmentId, viewerId }, Read, cancellationToken);
+    }
+
+    public Task<MessageAttachment?> FindByIdUncheckedAsync(Guid attachmentId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(attachmentId, nameof(attachmentId));
         return db.QuerySingleOrDefaultAsync(
@@ -120,7 +133,13 @@ internal sealed class AttachmentRepository(ChatDatabase db, IOptions<ChatDataOpt
             new { attachmentId }, Read, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<MessageAttachment>> ListAsync(Guid messageId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<MessageAttachment>> ListAsync(Guid messageId, Guid viewerId, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(messageId, nameof(messageId));
+        return (await ListForMessagesAsync([messageId], viewerId, cancellationToken).ConfigureAwait(false))[messageId].ToList();
+    }
+
+    public async Task<IReadOnlyList<MessageAttachment>> ListUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(messageId, nameof(messageId));
         return await db.QueryAsync(ForMessagesSql, new { attachmentIds = new[] { messageId } }, Read, cancellationToken).ConfigureAwait(false);
@@ -133,7 +152,25 @@ internal sealed class AttachmentRepository(ChatDatabase db, IOptions<ChatDataOpt
         ORDER BY a.message_id, a.sort_order, a.id
         """;
 
-    public async Task<ILookup<Guid, MessageAttachment>> ListForMessagesAsync(IReadOnlyCollection<Guid> messageIds, CancellationToken cancellationToken = default)
+    // The messages the viewer sees among @attachmentIds, each one's attachments.
+    private static readonly string ForSeenMessagesSql = $$"""
+        SELECT {{Columns}} FROM {schema}.message_attachments a
+        JOIN {schema}.messages m ON m.id = a.message_id
+        WHERE a.message_id = ANY(@attachmentIds) AND {{Viewer.SeesMessage("m")}}
+        ORDER BY a.message_id, a.sort_order, a.id
+        """;
+
+    public async Task<ILookup<Guid, MessageAttachment>> ListForMessagesAsync(IReadOnlyCollection<Guid> messageIds, Guid viewerId, CancellationToken cancellationToken = default)
+    {
+        var attachmentIds = Check.Ids(messageIds, nameof(messageIds), MessageExtras.MaxMessages);
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        if (attachmentIds.Length == 0)
+            return MessageExtras.NoAttachments;
+        var attachments = await db.QueryAsync(ForSeenMessagesSql, new { attachmentIds, viewerId }, Read, cancellationToken).ConfigureAwait(false);
+        return attachments.ToLookup(a => a.MessageId);
+    }
+
+    public async Task<ILookup<Guid, MessageAttachment>> ListForMessagesUncheckedAsync(IReadOnlyCollection<Guid> messageIds, CancellationToken cancellationToken = default)
     {
         var attachmentIds = Check.Ids(messageIds, nameof(messageIds), MessageExtras.MaxMessages);
         if (attachmentIds.Length == 0)

@@ -20,14 +20,29 @@ public interface IAttachmentRepository
     /// <exception cref="NotPermittedException">The user is not the sender, or the message was deleted for everyone.</exception>
     Task<IReadOnlyList<MessageAttachment>> AddAsync(Guid messageId, Guid userId, IReadOnlyCollection<NewAttachment> attachments, CancellationToken cancellationToken = default);
 
-    /// <summary>The attachment, or null.</summary>
-    Task<MessageAttachment?> FindByIdAsync(Guid attachmentId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The attachment, or null: null too when <paramref name="viewerId"/> does not see its message (not
+    /// an active member of the chat, or cleared or hid the message), as for an id that does not exist.
+    /// </summary>
+    Task<MessageAttachment?> FindByIdAsync(Guid attachmentId, Guid viewerId, CancellationToken cancellationToken = default);
 
-    /// <summary>A message's attachments in their order.</summary>
-    Task<IReadOnlyList<MessageAttachment>> ListAsync(Guid messageId, CancellationToken cancellationToken = default);
+    /// <summary>The attachment, or null, with no access check: for trusted back-end jobs (a malware scanner) only.</summary>
+    Task<MessageAttachment?> FindByIdUncheckedAsync(Guid attachmentId, CancellationToken cancellationToken = default);
 
-    /// <summary>The attachments of up to 200 messages in one query, keyed by message, each message's in their order.</summary>
-    Task<ILookup<Guid, MessageAttachment>> ListForMessagesAsync(IReadOnlyCollection<Guid> messageIds, CancellationToken cancellationToken = default);
+    /// <summary>A message's attachments in their order; none when <paramref name="viewerId"/> does not see the message.</summary>
+    Task<IReadOnlyList<MessageAttachment>> ListAsync(Guid messageId, Guid viewerId, CancellationToken cancellationToken = default);
+
+    /// <summary>A message's attachments in their order, with no access check: for trusted back-end jobs only.</summary>
+    Task<IReadOnlyList<MessageAttachment>> ListUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The attachments of up to 200 messages in one query, keyed by message, each message's in their
+    /// order; only of the messages <paramref name="viewerId"/> sees.
+    /// </summary>
+    Task<ILookup<Guid, MessageAttachment>> ListForMessagesAsync(IReadOnlyCollection<Guid> messageIds, Guid viewerId, CancellationToken cancellationToken = default);
+
+    /// <summary>The attachments of up to 200 messages, as <see cref="ListForMessagesAsync"/>, with no access check: for trusted back-end jobs only.</summary>
+    Task<ILookup<Guid, MessageAttachment>> ListForMessagesUncheckedAsync(IReadOnlyCollection<Guid> messageIds, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// A chat's gallery as <paramref name="viewerId"/> sees it: attachments of the given kinds (every

@@ -22,8 +22,17 @@ public interface IMessageRepository
     /// <exception cref="ChatDataValidationException">Bad content, type or metadata; a reply or thread root from another chat.</exception>
     Task<Message> SendAsync(NewMessage message, CancellationToken cancellationToken = default);
 
-    /// <summary>The message, or null.</summary>
-    Task<Message?> FindByIdAsync(Guid messageId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The message as <paramref name="viewerId"/> sees it, or null: null too when they are not an active
+    /// member of its chat, cleared it or hid it, the same answer as for an id that does not exist.
+    /// </summary>
+    Task<Message?> FindByIdAsync(Guid messageId, Guid viewerId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The message, or null, with no access check: for trusted back-end jobs (moderation, exports),
+    /// never with an id a user sent. A user's request goes through <see cref="FindByIdAsync"/>.
+    /// </summary>
+    Task<Message?> FindByIdUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// A page of the chat's history as <paramref name="viewerId"/> sees it: without the messages they
@@ -41,8 +50,14 @@ public interface IMessageRepository
     /// <exception cref="NotPermittedException">The editor is not the sender, or the message was deleted for everyone.</exception>
     Task<Message?> EditAsync(Guid messageId, Guid editorId, string content, string? metadata = null, CancellationToken cancellationToken = default);
 
-    /// <summary>The previous versions of a message, oldest first.</summary>
-    Task<IReadOnlyList<MessageEdit>> ListEditsAsync(Guid messageId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The previous versions of a message, oldest first; none when <paramref name="viewerId"/> does not
+    /// see the message (see <see cref="FindByIdAsync"/>).
+    /// </summary>
+    Task<IReadOnlyList<MessageEdit>> ListEditsAsync(Guid messageId, Guid viewerId, CancellationToken cancellationToken = default);
+
+    /// <summary>The previous versions of a message, oldest first, with no access check: for trusted back-end jobs only.</summary>
+    Task<IReadOnlyList<MessageEdit>> ListEditsUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Deletes a message for everyone: content, metadata and mentions are wiped and its attachments

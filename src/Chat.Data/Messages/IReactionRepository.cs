@@ -29,7 +29,12 @@ public interface IReactionRepository
 
     /// <summary>
     /// Who reacted to a message (with <paramref name="emoji"/>, or with any emoji when null), in the
-    /// order they reacted, keyset-paginated. Nobody, once the message is deleted for everyone.
+    /// order they reacted, keyset-paginated. Nobody, once the message is deleted for everyone, and
+    /// nobody when <paramref name="viewerId"/> does not see the message: not an active member of its
+    /// chat, or cleared or hid it (the same answer as for a message that does not exist).
     /// </summary>
-    Task<Page<MessageReaction>> ListAsync(Guid messageId, string? emoji = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default);
+    Task<Page<MessageReaction>> ListAsync(Guid messageId, Guid viewerId, string? emoji = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default);
+
+    /// <summary>Who reacted to a message, as <see cref="ListAsync"/>, with no access check: for trusted back-end jobs only.</summary>
+    Task<Page<MessageReaction>> ListUncheckedAsync(Guid messageId, string? emoji = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default);
 }

@@ -120,7 +120,17 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         throw new ReferenceNotFoundException(nameof(NewMessage.ChatId));
     }
 
-    public Task<Message?> FindByIdAsync(Guid messageId, CancellationToken cancellationToken = default)
+    private static readonly string FindSeenSql =
+        $$"""SELECT {{Columns}} FROM {schema}.messages m WHERE m.id = @messageId AND {{Viewer.SeesMessage("m")}}""";
+
+    public Task<Message?> FindByIdAsync(Guid messageId, Guid viewerId, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(messageId, nameof(messageId));
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        return db.QuerySingleOrDefaultAsync(FindSeenSql, new { messageId, viewerId }, Read, cancellationToken);
+    }
+
+    public Task<Message?> FindByIdUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(messageId, nameof(messageId));
         return db.QuerySingleOrDefaultAsync(
@@ -341,16 +351,35 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         throw new ChatDataValidationException("content", "a non-blank value is required for a text message.");
     }
 
-    public async Task<IReadOnlyList<MessageEdit>> ListEditsAsync(Guid messageId, CancellationToken cancellationToken = default)
+    // The versions of message @messageId, oldest first; with a viewer, only a message they see.
+    private static string EditsSql(string seen) => $$"""
+        SELECT e.message_id, e.version, e.content, e.metadata, e.edited_at
+        FROM {schema}.message_edits e
+        JOIN {schema}.messages m ON m.id = e.message_id
+        WHERE e.message_id = @messageId {{seen}}
+        ORDER BY e.version
+        """;
+
+    private static readonly string EditsSeenSql = EditsSql("AND " + Viewer.SeesMessage("m"));
+
+    private static readonly string EditsUncheckedSql = EditsSql("");
+
+    public Task<IReadOnlyList<MessageEdit>> ListEditsAsync(Guid messageId, Guid viewerId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(messageId, nameof(messageId));
-        return await db.QueryAsync(
-            """
-            SELECT message_id, version, content, metadata, edited_at FROM {schema}.message_edits
-            WHERE message_id = @messageId
-            ORDER BY version
-            """,
-            new { messageId },
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        return QueryEditsAsync(EditsSeenSql, new { messageId, viewerId }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<MessageEdit>> ListEditsUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(messageId, nameof(messageId));
+        return QueryEditsAsync(EditsUncheckedSql, new { messageId }, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<MessageEdit>> QueryEditsAsync(string sql, object param, CancellationToken cancellationToken) =>
+        await db.QueryAsync(
+            sql, param,
             static r => new MessageEdit(
                 r.GetGuid(0),
                 r.GetInt32(1),
@@ -358,7 +387,6 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
                 r.IsDBNull(3) ? null : r.GetString(3),
                 r.GetFieldValue<DateTimeOffset>(4)),
             cancellationToken).ConfigureAwait(false);
-    }
 
     public async Task<DeletedMessage?> DeleteForEveryoneAsync(Guid messageId, Guid deletedBy, CancellationToken cancellationToken = default)
     {

@@ -128,21 +128,35 @@ internal sealed class ReactionRepository(ChatDatabase db, IOptions<ChatDataOptio
     }
 
     // Keyset on (created_at, user_id, emoji): a message's reactions in the order they came, on
-    // message_reactions_emoji_idx when one emoji is asked for. None once the message is deleted for everyone.
-    private static string ListSql(string filter) => $$"""
+    // message_reactions_emoji_idx when one emoji is asked for. None once the message is deleted for
+    // everyone; with a viewer, none unless they see the message.
+    private static string ListSql(string filter, string seen) => $$"""
         SELECT {{Columns}} FROM {schema}.message_reactions r
         WHERE r.message_id = @messageId {{filter}}
           AND (r.created_at, r.user_id, r.emoji) > (@afterAt, @afterUser, @afterEmoji)
-          AND EXISTS (SELECT 1 FROM {schema}.messages m WHERE m.id = @messageId AND m.deleted_at IS NULL)
+          AND EXISTS (SELECT 1 FROM {schema}.messages m WHERE m.id = @messageId AND m.deleted_at IS NULL {{seen}})
         ORDER BY r.created_at, r.user_id, r.emoji
         LIMIT @limit + 1
         """;
 
-    private static readonly string ListAllSql = ListSql("");
+    private static readonly string ListAllSql = ListSql("", "AND " + Viewer.SeesMessage("m"));
 
-    private static readonly string ListEmojiSql = ListSql("AND r.emoji = @emoji");
+    private static readonly string ListEmojiSql = ListSql("AND r.emoji = @emoji", "AND " + Viewer.SeesMessage("m"));
 
-    public async Task<Page<MessageReaction>> ListAsync(Guid messageId, string? emoji = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default)
+    private static readonly string ListAllUncheckedSql = ListSql("", "");
+
+    private static readonly string ListEmojiUncheckedSql = ListSql("AND r.emoji = @emoji", "");
+
+    public Task<Page<MessageReaction>> ListAsync(Guid messageId, Guid viewerId, string? emoji = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        return ListAsync(emoji is null ? ListAllSql : ListEmojiSql, messageId, viewerId, emoji, cursor, limit, cancellationToken);
+    }
+
+    public Task<Page<MessageReaction>> ListUncheckedAsync(Guid messageId, string? emoji = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default) =>
+        ListAsync(emoji is null ? ListAllUncheckedSql : ListEmojiUncheckedSql, messageId, null, emoji, cursor, limit, cancellationToken);
+
+    private async Task<Page<MessageReaction>> ListAsync(string sql, Guid messageId, Guid? viewerId, string? emoji, string? cursor, int limit, CancellationToken cancellationToken)
     {
         Check.NotEmpty(messageId, nameof(messageId));
         if (emoji is not null)
@@ -151,10 +165,11 @@ internal sealed class ReactionRepository(ChatDatabase db, IOptions<ChatDataOptio
         var after = Cursor.Decode(cursor, 3);
 
         var rows = await db.QueryAsync(
-            emoji is null ? ListAllSql : ListEmojiSql,
+            sql,
             new
             {
                 messageId,
+                viewerId,
                 emoji,
                 // The first page starts below every key, so every page is the same range scan.
                 afterAt = after is null ? DateTimeOffset.MinValue : Cursor.Time(after[0]),

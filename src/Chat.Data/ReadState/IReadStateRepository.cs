@@ -25,6 +25,13 @@ public interface IReadStateRepository
     /// <summary>Unread messages, chats with unread messages, and unread mentions across the user's chats, in one query.</summary>
     Task<UnreadTotals> GetUnreadTotalsAsync(Guid userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Each recipient's state for a message with the time it got there, and "read by N of M". Null when there is no such message.</summary>
-    Task<MessageReceipts?> GetReceiptsAsync(Guid messageId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Each recipient's state for a message with the time it got there, and "read by N of M". Null when
+    /// there is no such message, or when <paramref name="viewerId"/> does not see it (not an active
+    /// member of its chat, or cleared or hid it).
+    /// </summary>
+    Task<MessageReceipts?> GetReceiptsAsync(Guid messageId, Guid viewerId, CancellationToken cancellationToken = default);
+
+    /// <summary>A message's receipts, as <see cref="GetReceiptsAsync"/>, with no access check: for trusted back-end jobs only.</summary>
+    Task<MessageReceipts?> GetReceiptsUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default);
 }

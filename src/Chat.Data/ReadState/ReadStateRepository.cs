@@ -143,10 +143,10 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
     // One row per recipient (or one row with no recipient), each with the message's id and seq.
     // Marks only move forward, so the first mark covering the seq (read_marks' primary key, in
     // up_to_seq order) is when the recipient got to the message.
-    private const string ReceiptsSql =
-        """
+    private static string ReceiptsSql(string seen) =>
+        $$"""
         WITH message AS (
-            SELECT id, chat_id, seq, sender_id, created_at FROM {schema}.messages WHERE id = @messageId
+            SELECT m.id, m.chat_id, m.seq, m.sender_id, m.created_at FROM {schema}.messages m WHERE m.id = @messageId {{seen}}
         )
         SELECT g.id, g.seq, r.user_id, r.delivered, r.read,
                coalesce(r.delivered_at, r.read_at), r.read_at
@@ -179,10 +179,26 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
             DeliveredAt: r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5),
             ReadAt: r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6)));
 
-    public async Task<MessageReceipts?> GetReceiptsAsync(Guid messageId, CancellationToken cancellationToken = default)
+    private static readonly string ReceiptsSeenSql = ReceiptsSql("AND " + Viewer.SeesMessage("m"));
+
+    private static readonly string ReceiptsUncheckedSql = ReceiptsSql("");
+
+    public Task<MessageReceipts?> GetReceiptsAsync(Guid messageId, Guid viewerId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(messageId, nameof(messageId));
-        var rows = await db.QueryAsync(ReceiptsSql, new { messageId }, ReadReceiptRow, cancellationToken).ConfigureAwait(false);
+        Check.NotEmpty(viewerId, nameof(viewerId));
+        return GetReceiptsAsync(ReceiptsSeenSql, new { messageId, viewerId }, cancellationToken);
+    }
+
+    public Task<MessageReceipts?> GetReceiptsUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default)
+    {
+        Check.NotEmpty(messageId, nameof(messageId));
+        return GetReceiptsAsync(ReceiptsUncheckedSql, new { messageId }, cancellationToken);
+    }
+
+    private async Task<MessageReceipts?> GetReceiptsAsync(string sql, object param, CancellationToken cancellationToken)
+    {
+        var rows = await db.QueryAsync(sql, param, ReadReceiptRow, cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)
             return null;
 

@@ -50,8 +50,8 @@ public sealed class AttachmentRepositoryTests(DatabaseFixture db) : IClassFixtur
         Assert.Equal(new[] { 0, 1 }, added.Select(a => a.SortOrder));
         Assert.Equal(ScanStatus.Pending, added[0].ScanStatus);
         Assert.Equal(7, added[0].Id.Version);
-        Assert.Equal(added, await Attachments.ListAsync(message.Id));
-        Assert.Equal(png, await Attachments.FindByIdAsync(png.Id));
+        Assert.Equal(added, await Attachments.ListUncheckedAsync(message.Id));
+        Assert.Equal(png, await Attachments.FindByIdUncheckedAsync(png.Id));
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class AttachmentRepositoryTests(DatabaseFixture db) : IClassFixtur
         Assert.Equal(2, Assert.Single(more).SortOrder);
         Assert.Empty(none);
         Assert.Equal(0, roundTrips.Count);
-        Assert.Equal(new[] { 0, 1, 2 }, (await Attachments.ListAsync(message.Id)).Select(a => a.SortOrder));
+        Assert.Equal(new[] { 0, 1, 2 }, (await Attachments.ListUncheckedAsync(message.Id)).Select(a => a.SortOrder));
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class AttachmentRepositoryTests(DatabaseFixture db) : IClassFixtur
         var keys = added.SelectMany(a => new[] { a.StorageKey, a.ThumbnailKey }).OfType<string>().Order();
         Assert.Equal(keys, deleted!.StorageKeys.Order());
         Assert.Equal(3, deleted.StorageKeys.Count);
-        Assert.Empty(await Attachments.ListAsync(message.Id));
+        Assert.Empty(await Attachments.ListUncheckedAsync(message.Id));
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class AttachmentRepositoryTests(DatabaseFixture db) : IClassFixtur
             await Attachments.AddAsync(message.Id, scene.Member, Enumerable.Range(0, i % 4).Select(_ => Files.Image()).ToArray());
 
         using var roundTrips = new RoundTripCounter(db.Database.Name);
-        var lookup = await Attachments.ListForMessagesAsync(messages.Select(m => m.Id).Append(Guid.CreateVersion7()).ToArray());
+        var lookup = await Attachments.ListForMessagesUncheckedAsync(messages.Select(m => m.Id).Append(Guid.CreateVersion7()).ToArray());
 
         Assert.Equal(1, roundTrips.Count);
         foreach (var (message, i) in messages.Select((m, i) => (m, i)))
@@ -173,9 +173,9 @@ public sealed class AttachmentRepositoryTests(DatabaseFixture db) : IClassFixtur
             Assert.Equal(Enumerable.Range(0, i % 4), lookup[message.Id].Select(a => a.SortOrder));
             Assert.All(lookup[message.Id], a => Assert.Equal(message.Id, a.MessageId));
         }
-        Assert.Empty(await Attachments.ListAsync(Guid.CreateVersion7()));
-        Assert.Empty(await Attachments.ListForMessagesAsync([]));
-        Assert.Null(await Attachments.FindByIdAsync(Guid.CreateVersion7()));
+        Assert.Empty(await Attachments.ListUncheckedAsync(Guid.CreateVersion7()));
+        Assert.Empty(await Attachments.ListForMessagesUncheckedAsync([]));
+        Assert.Null(await Attachments.FindByIdUncheckedAsync(Guid.CreateVersion7()));
     }
 
     // Seed 002: malware scanning before a download is allowed.

@@ -90,10 +90,13 @@ public sealed class AttachmentValidationTests(DatabaseFixture db) : IClassFixtur
                 { "add: empty message id", r => r.AddAsync(Guid.Empty, id, [Good]), "messageId" },
                 { "add: empty user id", r => r.AddAsync(id, Guid.Empty, [Good]), "userId" },
                 { "add: a null attachment", r => r.AddAsync(id, id, [null!]), "attachments[0]" },
-                { "find: empty id", r => r.FindByIdAsync(Guid.Empty), "attachmentId" },
-                { "list: empty message id", r => r.ListAsync(Guid.Empty), "messageId" },
-                { "list for messages: an empty id", r => r.ListForMessagesAsync([id, Guid.Empty]), "messageIds[1]" },
-                { "list for messages: over 200", r => r.ListForMessagesAsync(tooMany), "messageIds" },
+                { "find: empty id", r => r.FindByIdAsync(Guid.Empty, id), "attachmentId" },
+                { "find: empty viewer id", r => r.FindByIdAsync(id, Guid.Empty), "viewerId" },
+                { "list: empty message id", r => r.ListAsync(Guid.Empty, id), "messageId" },
+                { "list: empty viewer id", r => r.ListAsync(id, Guid.Empty), "viewerId" },
+                { "list for messages: empty viewer id", r => r.ListForMessagesAsync([id], Guid.Empty), "viewerId" },
+                { "list for messages: an empty id", r => r.ListForMessagesUncheckedAsync([id, Guid.Empty]), "messageIds[1]" },
+                { "list for messages: over 200", r => r.ListForMessagesUncheckedAsync(tooMany), "messageIds" },
                 { "gallery: empty chat id", r => r.GetGalleryAsync(Guid.Empty, id), "chatId" },
                 { "gallery: empty viewer id", r => r.GetGalleryAsync(id, Guid.Empty), "viewerId" },
                 { "gallery: unknown kind", r => r.GetGalleryAsync(id, id, [AttachmentKind.Image, (AttachmentKind)42]), "kinds[1]" },
@@ -126,7 +129,7 @@ public sealed class AttachmentValidationTests(DatabaseFixture db) : IClassFixtur
     public async Task Null_lists_are_argument_errors()
     {
         await Assert.ThrowsAsync<ArgumentNullException>(() => db.Attachments.AddAsync(Guid.CreateVersion7(), Guid.CreateVersion7(), null!));
-        await Assert.ThrowsAsync<ArgumentNullException>(() => db.Attachments.ListForMessagesAsync(null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => db.Attachments.ListForMessagesUncheckedAsync(null!));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
         Assert.Equal(0, chat.LastSeq);
         Assert.Equal(3, chat.MemberCount);
         Assert.InRange(chat.CreatedAt, before, DateTimeOffset.UtcNow.AddSeconds(5));
-        Assert.Equal(chat, await Chats.FindByIdAsync(chat.Id));
+        Assert.Equal(chat, await Chats.FindByIdUncheckedAsync(chat.Id));
         Assert.Equal(new Dictionary<Guid, string> { [owner.Id] = "owner", [a.Id] = "member", [b.Id] = "member" }, await db.ActiveRolesAsync(chat.Id));
         await db.AssertMemberCountAsync(chat.Id, 3);
     }
@@ -335,10 +335,10 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
         var slug = $"gone-{TestData.Next()}";
         var chat = await Chats.CreateGroupAsync(new NewGroupChat { Name = "Gone", CreatedBy = owner.Id, Slug = slug });
 
-        Assert.Null(await Chats.FindByIdAsync(Guid.CreateVersion7()));
+        Assert.Null(await Chats.FindByIdUncheckedAsync(Guid.CreateVersion7()));
         Assert.Null(await Chats.FindBySlugAsync("never-" + TestData.Next()));
         Assert.True(await Chats.SoftDeleteAsync(chat.Id));
-        Assert.Null(await Chats.FindByIdAsync(chat.Id));
+        Assert.Null(await Chats.FindByIdUncheckedAsync(chat.Id));
         Assert.Null(await Chats.FindBySlugAsync(slug));
     }
 
@@ -353,7 +353,7 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
         Assert.NotNull(updated);
         Assert.Equal(chat with { Name = "New", IsPrivate = true, UpdatedAt = updated.UpdatedAt }, updated);
         Assert.True(updated.UpdatedAt >= chat.UpdatedAt);
-        Assert.Equal(updated, await Chats.FindByIdAsync(chat.Id));
+        Assert.Equal(updated, await Chats.FindByIdUncheckedAsync(chat.Id));
     }
 
     [Fact]
@@ -378,7 +378,7 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
         var error = await Assert.ThrowsAsync<DuplicateException>(() => Chats.UpdateAsync(other.Id, new ChatUpdate { Slug = slug, Name = "Renamed" }));
 
         Assert.Equal("Slug", error.Field);
-        Assert.Equal(other, await Chats.FindByIdAsync(other.Id));
+        Assert.Equal(other, await Chats.FindByIdUncheckedAsync(other.Id));
     }
 
     [Fact]
@@ -412,13 +412,13 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
         var chat = await GroupAsync(owner.Id);
 
         Assert.True(await Chats.ArchiveAsync(chat.Id));
-        var archivedAt = (await Chats.FindByIdAsync(chat.Id))!.ArchivedAt;
+        var archivedAt = (await Chats.FindByIdUncheckedAsync(chat.Id))!.ArchivedAt;
         Assert.True(await Chats.ArchiveAsync(chat.Id));
         Assert.NotNull(archivedAt);
-        Assert.Equal(archivedAt, (await Chats.FindByIdAsync(chat.Id))!.ArchivedAt);
+        Assert.Equal(archivedAt, (await Chats.FindByIdUncheckedAsync(chat.Id))!.ArchivedAt);
 
         Assert.True(await Chats.UnarchiveAsync(chat.Id));
-        Assert.Null((await Chats.FindByIdAsync(chat.Id))!.ArchivedAt);
+        Assert.Null((await Chats.FindByIdUncheckedAsync(chat.Id))!.ArchivedAt);
         Assert.False(await Chats.ArchiveAsync(Guid.CreateVersion7()));
         Assert.False(await Chats.UnarchiveAsync(Guid.CreateVersion7()));
     }
@@ -433,8 +433,8 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
 
         Assert.True(await Chats.SoftDeleteAsync(chat.Id));
 
-        Assert.Null(await Chats.FindByIdAsync(chat.Id));
-        Assert.Null(await Chats.FindByIdAsync(topic.Id));
+        Assert.Null(await Chats.FindByIdUncheckedAsync(chat.Id));
+        Assert.Null(await Chats.FindByIdUncheckedAsync(topic.Id));
         Assert.Empty(await Chats.ListTopicsAsync(chat.Id));
         Assert.Equal(2L, await db.ScalarAsync<long>("SELECT count(*) FROM chat.chats WHERE id IN (@a, @b) AND deleted_at IS NOT NULL", new { a = chat.Id, b = topic.Id }));
         Assert.Equal(2L, await db.ScalarAsync<long>("SELECT count(*) FROM chat.messages WHERE chat_id = @id", new { id = chat.Id }));
@@ -476,7 +476,7 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
 
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM chat.messages WHERE chat_id = @id", new { id = topic.Id }));
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM chat.messages WHERE chat_id = @id", new { id = chat.Id }));
-        Assert.NotNull(await Chats.FindByIdAsync(chat.Id));
+        Assert.NotNull(await Chats.FindByIdUncheckedAsync(chat.Id));
     }
 
     [Fact]
@@ -487,7 +487,7 @@ public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<Data
 
         await db.Users.DeleteAsync(owner.Id);
 
-        Assert.Null((await Chats.FindByIdAsync(chat.Id))!.CreatedBy);
+        Assert.Null((await Chats.FindByIdUncheckedAsync(chat.Id))!.CreatedBy);
         await db.AssertMemberCountAsync(chat.Id, 1);
     }
 }

@@ -107,7 +107,7 @@ public sealed class ChatValidationTests(DatabaseFixture db) : IClassFixture<Data
 
         Assert.Equal(field, await FieldAsync(() => Chats.UpdateAsync(chat.Id, update)));
 
-        Assert.Equal(chat, await Chats.FindByIdAsync(chat.Id));
+        Assert.Equal(chat, await Chats.FindByIdUncheckedAsync(chat.Id));
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class ChatValidationTests(DatabaseFixture db) : IClassFixture<Data
         Assert.Equal("otherUserId", await FieldAsync(() => Chats.GetOrCreateDirectAsync(id, empty)));
         Assert.Equal("userId", await FieldAsync(() => Chats.FindDirectAsync(empty, id)));
         Assert.Equal("otherUserId", await FieldAsync(() => Chats.FindDirectAsync(id, empty)));
-        Assert.Equal("chatId", await FieldAsync(() => Chats.FindByIdAsync(empty)));
+        Assert.Equal("chatId", await FieldAsync(() => Chats.FindByIdUncheckedAsync(empty)));
         Assert.Equal("parentChatId", await FieldAsync(() => Chats.ListTopicsAsync(empty)));
         Assert.Equal("userId", await FieldAsync(() => Chats.ListForUserAsync(empty)));
         Assert.Equal("chatId", await FieldAsync(() => Chats.UpdateAsync(empty, new ChatUpdate { Name = "x" })));
@@ -148,7 +148,7 @@ public sealed class ChatValidationTests(DatabaseFixture db) : IClassFixture<Data
         Assert.Equal("userId", await FieldAsync(() => Members.ChangeRoleAsync(id, empty, MemberRole.Admin)));
         Assert.Equal("chatId", await FieldAsync(() => Members.FindAsync(empty, id)));
         Assert.Equal("userId", await FieldAsync(() => Members.FindAsync(id, empty)));
-        Assert.Equal("chatId", await FieldAsync(() => Members.ListActiveAsync(empty)));
+        Assert.Equal("chatId", await FieldAsync(() => Members.ListActiveUncheckedAsync(empty)));
         Assert.Equal("userId", await FieldAsync(() => Members.SetPinnedAsync(id, empty, true)));
         Assert.Equal("chatId", await FieldAsync(() => Members.MuteAsync(empty, id, null)));
         Assert.Equal("userId", await FieldAsync(() => Members.SetNotificationLevelAsync(id, empty, NotificationLevel.None)));
@@ -182,10 +182,10 @@ public sealed class ChatValidationTests(DatabaseFixture db) : IClassFixture<Data
         foreach (var limit in new[] { 0, -1, 201 })
         {
             Assert.Equal("limit", await FieldAsync(() => Chats.ListForUserAsync(id, limit: limit)));
-            Assert.Equal("limit", await FieldAsync(() => Members.ListActiveAsync(id, limit: limit)));
+            Assert.Equal("limit", await FieldAsync(() => Members.ListActiveUncheckedAsync(id, limit: limit)));
         }
         Assert.Empty((await Chats.ListForUserAsync(id, limit: 200)).Items);
-        Assert.Empty((await Members.ListActiveAsync(id, limit: 1)).Items);
+        Assert.Empty((await Members.ListActiveUncheckedAsync(id, limit: 1)).Items);
     }
 
     public static TheoryData<string> GarbageCursors => new()
@@ -207,7 +207,7 @@ public sealed class ChatValidationTests(DatabaseFixture db) : IClassFixture<Data
         var id = Guid.CreateVersion7();
 
         Assert.Equal("cursor", await FieldAsync(() => Chats.ListForUserAsync(id, cursor)));
-        Assert.Equal("cursor", await FieldAsync(() => Members.ListActiveAsync(id, cursor)));
+        Assert.Equal("cursor", await FieldAsync(() => Members.ListActiveUncheckedAsync(id, cursor)));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class ShortNameTests(DatabaseFixture db) : IClassFixture<DatabaseF
         var owner = await db.Arrange.UserAsync();
 
         ChatRoom created = await db.Chats.CreateGroupAsync(new NewGroupChat { Name = "Consumers", CreatedBy = owner.Id });
-        ChatRoom? found = await db.Chats.FindByIdAsync(created.Id);
+        ChatRoom? found = await db.Chats.FindByIdAsync(created.Id, owner.Id);
 
         Assert.Equal(created, found);
     }

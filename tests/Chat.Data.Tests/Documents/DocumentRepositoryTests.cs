@@ -54,8 +54,8 @@ public sealed class DocumentRepositoryTests(DatabaseFixture db) : IClassFixture<
         Assert.False(document.IsStandalone);
         Assert.True(document.RequiresSignatures);
         Assert.Equal("🌾", document.Icon);
-        Assert.Equal([document.Id], (await Documents.ListByChatAsync(topic.Id)).Items.Select(d => d.Id));
-        Assert.Empty((await Documents.ListByChatAsync(group.Id)).Items);
+        Assert.Equal([document.Id], (await Documents.ListByChatUncheckedAsync(topic.Id)).Items.Select(d => d.Id));
+        Assert.Empty((await Documents.ListByChatUncheckedAsync(group.Id)).Items);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class DocumentRepositoryTests(DatabaseFixture db) : IClassFixture<
             Assert.Equal(userId, error.UserId);
             Assert.Empty((await Documents.ListByOwnerAsync(userId)).Items);
         }
-        Assert.Empty((await Documents.ListByChatAsync(group.Id)).Items);
+        Assert.Empty((await Documents.ListByChatUncheckedAsync(group.Id)).Items);
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class DocumentRepositoryTests(DatabaseFixture db) : IClassFixture<
         foreach (var document in inChat.Where((_, i) => i % 2 == 0).Append(standalone))
             await db.Tags.AddAsync(document.Id, tag, owner.Id);
 
-        var byChat = await AllPagesAsync(cursor => Documents.ListByChatAsync(group.Id, cursor, 2));
+        var byChat = await AllPagesAsync(cursor => Documents.ListByChatUncheckedAsync(group.Id, cursor, 2));
         var byOwner = await AllPagesAsync(cursor => Documents.ListByOwnerAsync(owner.Id, cursor, 2));
         var byTag = await AllPagesAsync(cursor => Documents.ListByTagAsync(tag, cursor, 2));
 
@@ -293,7 +293,7 @@ public sealed class DocumentRepositoryTests(DatabaseFixture db) : IClassFixture<
 
         Assert.True(await db.Chats.DeleteAsync(group.Id));
 
-        Assert.Null(await db.Chats.FindByIdAsync(topic.Id));
+        Assert.Null(await db.Chats.FindByIdUncheckedAsync(topic.Id));
         foreach (var id in new[] { inChat.Id, inTopic.Id })
         {
             var document = await Documents.FindByIdAsync(id);
@@ -302,7 +302,7 @@ public sealed class DocumentRepositoryTests(DatabaseFixture db) : IClassFixture<
         }
         Assert.Equal(before, await db.FootprintAsync(inTopic.Id));
         Assert.Equal(2, (await Documents.ListByOwnerAsync(owner.Id)).Items.Count);
-        Assert.Empty((await Documents.ListByChatAsync(topic.Id)).Items);
+        Assert.Empty((await Documents.ListByChatUncheckedAsync(topic.Id)).Items);
     }
 
     [Fact]

@@ -98,11 +98,11 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
         await scene.ReadAllAsync();
 
         Assert.Equal(1L, await Maintenance.PurgeDeletedMessagesAsync(Month));
-        Assert.Equal(1, (await db.Messages.FindByIdAsync(root.Id))!.ReplyCount);
+        Assert.Equal(1, (await db.Messages.FindByIdUncheckedAsync(root.Id))!.ReplyCount);
 
         await scene.DeleteAsync(second);
         Assert.Equal(1L, await Maintenance.PurgeDeletedMessagesAsync(Month));
-        Assert.Equal(0, (await db.Messages.FindByIdAsync(root.Id))!.ReplyCount);
+        Assert.Equal(0, (await db.Messages.FindByIdUncheckedAsync(root.Id))!.ReplyCount);
         Assert.Equal(1L, await Maintenance.PurgeDeletedMessagesAsync(Month));
         Assert.Empty(await scene.SeqsAsync());
         Assert.Equal((3L, 0L, (Guid?)null), await scene.ChatAsync());
@@ -119,7 +119,7 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
 
         Assert.Equal(1L, await Maintenance.PurgeDeletedMessagesAsync(Month));
 
-        Assert.Null((await db.Messages.FindByIdAsync(reply.Id))!.ReplyToId);
+        Assert.Null((await db.Messages.FindByIdUncheckedAsync(reply.Id))!.ReplyToId);
         await scene.AssertExactAsync();
     }
 
@@ -172,15 +172,15 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
 
         Assert.Equal(2L, await Maintenance.ArchiveIdleGroupsAsync(Month, batchSize: 1));
 
-        Assert.NotNull((await db.Chats.FindByIdAsync(idle.ChatId))!.ArchivedAt);
-        Assert.NotNull((await db.Chats.FindByIdAsync(neverUsed.ChatId))!.ArchivedAt);
-        Assert.Null((await db.Chats.FindByIdAsync(active.ChatId))!.ArchivedAt);
-        Assert.Null((await db.Chats.FindByIdAsync(direct.Id))!.ArchivedAt);
-        Assert.Null((await db.Chats.FindByIdAsync(imported.ChatId))!.ArchivedAt);
+        Assert.NotNull((await db.Chats.FindByIdUncheckedAsync(idle.ChatId))!.ArchivedAt);
+        Assert.NotNull((await db.Chats.FindByIdUncheckedAsync(neverUsed.ChatId))!.ArchivedAt);
+        Assert.Null((await db.Chats.FindByIdUncheckedAsync(active.ChatId))!.ArchivedAt);
+        Assert.Null((await db.Chats.FindByIdUncheckedAsync(direct.Id))!.ArchivedAt);
+        Assert.Null((await db.Chats.FindByIdUncheckedAsync(imported.ChatId))!.ArchivedAt);
         Assert.Equal(0L, await Maintenance.ArchiveIdleGroupsAsync(Month));
         // A new message brings an archived group back.
         await idle.SendAsync();
-        Assert.Null((await db.Chats.FindByIdAsync(idle.ChatId))!.ArchivedAt);
+        Assert.Null((await db.Chats.FindByIdUncheckedAsync(idle.ChatId))!.ArchivedAt);
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
         // Every mark so far is old; then the reader reads message 4 today.
         await db.ExecuteAsync("UPDATE chat.read_marks SET at = at - interval '40 days' WHERE chat_id = @ChatId", new { scene.ChatId });
         await db.ReadState.MarkReadAsync(scene.ChatId, reader, 4);
-        var recentReceipts = (await db.ReadState.GetReceiptsAsync(sent[3].Id))!.Recipients;
+        var recentReceipts = (await db.ReadState.GetReceiptsUncheckedAsync(sent[3].Id))!.Recipients;
         var watermarks = (await db.ReadState.GetUnreadCountAsync(scene.ChatId, reader), await db.ReadState.GetUnreadCountAsync(scene.ChatId, other));
 
         // The reader's read and delivered marks at 1, 2 and 3 go (a newer one of each kind stays); the other member keeps theirs.
@@ -219,9 +219,9 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
 
         Assert.Equal(2L, await CountAsync("SELECT count(*) FROM chat.read_marks WHERE chat_id = @ChatId AND user_id = @reader", new { scene.ChatId, reader }));
         Assert.Equal(2L, await CountAsync("SELECT count(*) FROM chat.read_marks WHERE chat_id = @ChatId AND user_id = @other AND up_to_seq = 2", new { scene.ChatId, other }));
-        Assert.Equal(recentReceipts, (await db.ReadState.GetReceiptsAsync(sent[3].Id))!.Recipients);
+        Assert.Equal(recentReceipts, (await db.ReadState.GetReceiptsUncheckedAsync(sent[3].Id))!.Recipients);
         Assert.Equal(watermarks, (await db.ReadState.GetUnreadCountAsync(scene.ChatId, reader), await db.ReadState.GetUnreadCountAsync(scene.ChatId, other)));
-        var oldReceipt = (await db.ReadState.GetReceiptsAsync(sent[0].Id))!.Recipients.Single(r => r.UserId == reader);
+        var oldReceipt = (await db.ReadState.GetReceiptsUncheckedAsync(sent[0].Id))!.Recipients.Single(r => r.UserId == reader);
         Assert.Equal(ReceiptState.Read, oldReceipt.State);
         Assert.Equal(0L, await Maintenance.PruneReadMarksAsync(Month));
     }

@@ -18,7 +18,7 @@ public sealed class MessageAttachmentSendTests(DatabaseFixture db) : IClassFixtu
 
         Assert.Null(message.Content);
         Assert.Equal(1, message.Seq);
-        var stored = await db.Attachments.ListAsync(message.Id);
+        var stored = await db.Attachments.ListUncheckedAsync(message.Id);
         Assert.Equal(["a.jpg", "b.png"], stored.Select(a => a.StorageKey));
         Assert.Equal([0, 1], stored.Select(a => a.SortOrder));
         Assert.All(stored, a => Assert.Equal((message.Id, scene.ChatId), (a.MessageId, a.ChatId)));

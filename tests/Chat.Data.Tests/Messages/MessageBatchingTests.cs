@@ -122,7 +122,7 @@ public sealed class MessageBatchingTests(DatabaseFixture db) : IClassFixture<Dat
 
         var total = scene.MemberIds.Length * perSender;
         Assert.True(roundTrips.Count < total, $"{total} sends took {roundTrips.Count} round trips: none were batched.");
-        Assert.Equal(total, (await db.Messages.FindByIdAsync(root.Id))!.ReplyCount);
+        Assert.Equal(total, (await db.Messages.FindByIdUncheckedAsync(root.Id))!.ReplyCount);
         // Every other message mentions that member and its own sender, who is not counted.
         var mentionsByOthers = (scene.MemberIds.Length - 1) * perSender / 2;
         foreach (var (senderId, mine) in scene.MemberIds.Zip(sent))

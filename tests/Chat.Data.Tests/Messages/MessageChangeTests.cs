@@ -27,7 +27,7 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
         Assert.NotNull(first.EditedAt);
         MessageAssert.Same(original with { Content = "hello!", Metadata = """{"v": 2}""", EditedAt = second!.EditedAt }, second);
         Assert.True(second.EditedAt >= first.EditedAt);
-        var edits = await Messages.ListEditsAsync(original.Id);
+        var edits = await Messages.ListEditsUncheckedAsync(original.Id);
         Assert.Equal(
             new[] { (1, "helo", """{"v": 0}"""), (2, "hello", """{"v": 0}""") },
             edits.Select(e => (e.Version, e.Content!, e.Metadata!)));
@@ -66,8 +66,8 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
         await Assert.ThrowsAsync<NotPermittedException>(() => Messages.EditAsync(message.Id, scene.OwnerId, "owner's words"));
         await Assert.ThrowsAsync<NotPermittedException>(() => Messages.EditAsync(message.Id, stranger, "stranger's words"));
 
-        MessageAssert.Same(message, await Messages.FindByIdAsync(message.Id));
-        Assert.Empty(await Messages.ListEditsAsync(message.Id));
+        MessageAssert.Same(message, await Messages.FindByIdUncheckedAsync(message.Id));
+        Assert.Empty(await Messages.ListEditsUncheckedAsync(message.Id));
     }
 
     [Fact]
@@ -81,8 +81,8 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
         await Assert.ThrowsAsync<NotPermittedException>(() => Messages.EditAsync(deleted.Id, scene.Member, "back"));
         await Assert.ThrowsAsync<NotPermittedException>(() => Messages.EditAsync(notice.Id, scene.OwnerId, "edited notice"));
 
-        Assert.Null((await Messages.FindByIdAsync(deleted.Id))!.Content);
-        Assert.Empty(await Messages.ListEditsAsync(deleted.Id));
+        Assert.Null((await Messages.FindByIdUncheckedAsync(deleted.Id))!.Content);
+        Assert.Empty(await Messages.ListEditsUncheckedAsync(deleted.Id));
     }
 
     [Theory]
@@ -99,8 +99,8 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
         var uncaptioned = await Messages.EditAsync(image.Id, scene.Member, blank);
 
         Assert.Equal("content", error.Field);
-        Assert.Equal("words", (await Messages.FindByIdAsync(text.Id))!.Content);
-        Assert.Empty(await Messages.ListEditsAsync(text.Id));
+        Assert.Equal("words", (await Messages.FindByIdUncheckedAsync(text.Id))!.Content);
+        Assert.Empty(await Messages.ListEditsUncheckedAsync(text.Id));
         Assert.Equal(blank, uncaptioned!.Content);
     }
 
@@ -132,7 +132,7 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
         Assert.NotNull(wiped.DeletedAt);
         Assert.Equal(scene.Member, wiped.DeletedBy);
         Assert.Equal((message.Id, message.Seq, MessageType.Image), (wiped.Id, wiped.Seq, wiped.Type));
-        MessageAssert.Same(wiped, await Messages.FindByIdAsync(message.Id));
+        MessageAssert.Same(wiped, await Messages.FindByIdUncheckedAsync(message.Id));
         await using var connection = await db.OpenAsync();
         Assert.Equal(new[] { "files/keep.pdf" }, await connection.QueryAsync<string>(
             "SELECT coalesce(storage_key, url) FROM chat.message_attachments WHERE chat_id = @ChatId", new { scene.ChatId }));
@@ -191,7 +191,7 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
         foreach (var user in new[] { scene.MemberIds[1], formerAdmin, await scene.StrangerAsync() })
             await Assert.ThrowsAsync<NotPermittedException>(() => Messages.DeleteForEveryoneAsync(message.Id, user));
 
-        MessageAssert.Same(message, await Messages.FindByIdAsync(message.Id));
+        MessageAssert.Same(message, await Messages.FindByIdUncheckedAsync(message.Id));
         Assert.Equal(1, (await scene.ChatAsync()).MessageCount);
     }
 
@@ -257,7 +257,7 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
                    (SELECT count(*) FROM chat.message_attachments WHERE chat_id = @ChatId)
             """, new { scene.ChatId, rootId = root.Id });
         Assert.Equal((0L, 0L, 0L, 0L, 0L), left);
-        Assert.Null(await Messages.FindByIdAsync(root.Id));
+        Assert.Null(await Messages.FindByIdUncheckedAsync(root.Id));
     }
 
     // Seed 000 Task 2.4: soft delete message.

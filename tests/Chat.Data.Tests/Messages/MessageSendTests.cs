@@ -42,7 +42,7 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.True(message.Flagged);
         Assert.InRange(message.CreatedAt, before, DateTimeOffset.UtcNow.AddSeconds(5));
         Assert.Equal(TimeSpan.Zero, message.CreatedAt.Offset);
-        MessageAssert.Same(message, await Messages.FindByIdAsync(message.Id));
+        MessageAssert.Same(message, await Messages.FindByIdUncheckedAsync(message.Id));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
     {
         var scene = await MessageScene.CreateAsync(db);
         var root = await scene.SendAsync(scene.OwnerId, "root");
-        await Messages.FindByIdAsync(root.Id); // warm the pool: opening a connection is not the round trip counted
+        await Messages.FindByIdUncheckedAsync(root.Id); // warm the pool: opening a connection is not the round trip counted
 
         using var roundTrips = new RoundTripCounter(db.Database.Name);
         await Messages.SendAsync(new NewMessage
@@ -110,7 +110,7 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
 
         Assert.Equal(original.Id, reply.ReplyToId);
         Assert.Null(reply.ThreadRootId);
-        Assert.Equal(0, (await Messages.FindByIdAsync(original.Id))!.ReplyCount);
+        Assert.Equal(0, (await Messages.FindByIdUncheckedAsync(original.Id))!.ReplyCount);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
 
         await scene.ExecuteAsync("DELETE FROM chat.messages WHERE id = @id", new { id = original.Id });
 
-        var kept = await Messages.FindByIdAsync(reply.Id);
+        var kept = await Messages.FindByIdUncheckedAsync(reply.Id);
         Assert.NotNull(kept);
         Assert.Null(kept.ReplyToId);
     }
@@ -137,10 +137,10 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
         var second = await Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.OwnerId, Content = "b", ThreadRootId = root.Id });
 
         Assert.Equal(root.Id, first.ThreadRootId);
-        var updated = await Messages.FindByIdAsync(root.Id);
+        var updated = await Messages.FindByIdUncheckedAsync(root.Id);
         Assert.Equal(2, updated!.ReplyCount);
         Assert.Equal(second.CreatedAt, updated.LastReplyAt);
-        Assert.Equal(0, (await Messages.FindByIdAsync(second.Id))!.ReplyCount);
+        Assert.Equal(0, (await Messages.FindByIdUncheckedAsync(second.Id))!.ReplyCount);
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
 
         Assert.Equal("ThreadRootId", error.Field);
         Assert.Equal(2, (await scene.ChatAsync()).LastSeq);
-        Assert.Equal(1, (await Messages.FindByIdAsync(root.Id))!.ReplyCount);
+        Assert.Equal(1, (await Messages.FindByIdUncheckedAsync(root.Id))!.ReplyCount);
     }
 
     [Fact]
@@ -246,7 +246,7 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
 
         Assert.Equal(type, message.Type);
         Assert.Null(message.Content);
-        Assert.Equal(type, (await Messages.FindByIdAsync(message.Id))!.Type);
+        Assert.Equal(type, (await Messages.FindByIdUncheckedAsync(message.Id))!.Type);
     }
 
     [Theory]
@@ -375,7 +375,7 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.Equal(new MemberRow(1, 1, 0), await scene.MemberAsync(scene.Member));
         var chat = await scene.ChatAsync();
         Assert.Equal((1, 1), (chat.LastSeq, chat.MessageCount));
-        Assert.Equal(0, (await Messages.FindByIdAsync(foreign.Id))!.ReplyCount);
+        Assert.Equal(0, (await Messages.FindByIdUncheckedAsync(foreign.Id))!.ReplyCount);
     }
 
     [Fact]

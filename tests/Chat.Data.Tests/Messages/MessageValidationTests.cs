@@ -101,7 +101,9 @@ public sealed class MessageValidationTests(DatabaseFixture db) : IClassFixture<D
 
     private static readonly Dictionary<string, (string Field, Func<IMessageRepository, Task> Call)> BadCalls = new()
     {
-        ["find: empty id"] = ("messageId", m => m.FindByIdAsync(Guid.Empty)),
+        ["find: empty id"] = ("messageId", m => m.FindByIdAsync(Guid.Empty, Id)),
+        ["find: empty viewer"] = ("viewerId", m => m.FindByIdAsync(Id, Guid.Empty)),
+        ["edits: empty viewer"] = ("viewerId", m => m.ListEditsAsync(Id, Guid.Empty)),
         ["history: empty chat"] = ("chatId", m => m.GetHistoryAsync(Guid.Empty, Id, HistoryAnchor.Latest)),
         ["history: empty viewer"] = ("viewerId", m => m.GetHistoryAsync(Id, Guid.Empty, HistoryAnchor.Latest)),
         ["history: limit 0"] = ("limit", m => m.GetHistoryAsync(Id, Id, HistoryAnchor.Latest, 0)),
@@ -119,7 +121,7 @@ public sealed class MessageValidationTests(DatabaseFixture db) : IClassFixture<D
         ["edit: NUL"] = ("content", m => m.EditAsync(Id, Id, "a\0")),
         ["edit: over 10,000"] = ("content", m => m.EditAsync(Id, Id, Long)),
         ["edit: metadata not an object"] = ("metadata", m => m.EditAsync(Id, Id, "x", "[]")),
-        ["edits: empty id"] = ("messageId", m => m.ListEditsAsync(Guid.Empty)),
+        ["edits: empty id"] = ("messageId", m => m.ListEditsUncheckedAsync(Guid.Empty)),
         ["delete: empty id"] = ("messageId", m => m.DeleteForEveryoneAsync(Guid.Empty, Id)),
         ["delete: empty user"] = ("deletedBy", m => m.DeleteForEveryoneAsync(Id, Guid.Empty)),
         ["hide: empty id"] = ("messageId", m => m.HideForMeAsync(Guid.Empty, Id)),
@@ -163,7 +165,7 @@ public sealed class MessageValidationTests(DatabaseFixture db) : IClassFixture<D
 
         await Assert.ThrowsAsync<ChatDataValidationException>(() => db.Messages.EditAsync(message.Id, scene.Member, "bad\0"));
 
-        MessageAssert.Same(message, await db.Messages.FindByIdAsync(message.Id));
-        Assert.Empty(await db.Messages.ListEditsAsync(message.Id));
+        MessageAssert.Same(message, await db.Messages.FindByIdUncheckedAsync(message.Id));
+        Assert.Empty(await db.Messages.ListEditsUncheckedAsync(message.Id));
     }
 }

@@ -150,7 +150,7 @@ public sealed class ReactionRepositoryTests(DatabaseFixture db) : IClassFixture<
 
         Assert.Equal(new[] { (scene.Member, "👍") }, await StoredAsync(message.Id));
         Assert.Empty((await Reactions.GetSummariesAsync([message.Id], scene.Member))[message.Id]);
-        Assert.Empty((await Reactions.ListAsync(message.Id)).Items);
+        Assert.Empty((await Reactions.ListUncheckedAsync(message.Id)).Items);
     }
 
     [Fact]
@@ -257,7 +257,7 @@ public sealed class ReactionRepositoryTests(DatabaseFixture db) : IClassFixture<
         Assert.All(thumbs, r => Assert.Equal((message.Id, scene.ChatId, "👍"), (r.MessageId, r.ChatId, r.Emoji)));
         Assert.Equal(users.Select(u => (u, "👍")).Append((users[1], "a|b")).Append((users[2], "❤️")), all.Select(r => (r.UserId, r.Emoji)));
         Assert.Equal(all.Select(r => r.CreatedAt).Order(), all.Select(r => r.CreatedAt));
-        var nobody = await Reactions.ListAsync(message.Id, "😢");
+        var nobody = await Reactions.ListUncheckedAsync(message.Id, "😢");
         Assert.Empty(nobody.Items);
         Assert.Null(nobody.NextCursor);
 
@@ -267,7 +267,7 @@ public sealed class ReactionRepositoryTests(DatabaseFixture db) : IClassFixture<
             string? cursor = null;
             do
             {
-                var page = await Reactions.ListAsync(message.Id, emoji, cursor, limit: 2);
+                var page = await Reactions.ListUncheckedAsync(message.Id, emoji, cursor, limit: 2);
                 Assert.InRange(page.Items.Count, 1, 2);
                 rows.AddRange(page.Items);
                 cursor = page.NextCursor;

@@ -13,7 +13,7 @@ public sealed class ReadStateRepositoryTests(DatabaseFixture db) : IClassFixture
 
     private async Task<Receipt> ReceiptAsync(ReadScene scene, long seq, Guid userId)
     {
-        var receipts = await ReadState.GetReceiptsAsync(await db.MessageIdAsync(scene.ChatId, seq));
+        var receipts = await ReadState.GetReceiptsUncheckedAsync(await db.MessageIdAsync(scene.ChatId, seq));
         Assert.NotNull(receipts);
         return Assert.Single(receipts.Recipients, r => r.UserId == userId);
     }
@@ -246,7 +246,7 @@ public sealed class ReadStateRepositoryTests(DatabaseFixture db) : IClassFixture
         // Delivered up to 2 only: message 3 is still just sent to them.
         await ReadState.MarkDeliveredAsync(scene.ChatId, scene.Members[8], 2);
 
-        var receipts = await ReadState.GetReceiptsAsync(messageId);
+        var receipts = await ReadState.GetReceiptsUncheckedAsync(messageId);
 
         Assert.NotNull(receipts);
         Assert.Equal((messageId, 3L, 8, 5), (receipts.MessageId, receipts.Seq, receipts.DeliveredCount, receipts.ReadCount));
@@ -290,9 +290,9 @@ public sealed class ReadStateRepositoryTests(DatabaseFixture db) : IClassFixture
         await db.LeaveAsync(scene.ChatId, leaves);
         await db.Arrange.MessagesAsync(scene.ChatId, stays, 1);
 
-        var first = await ReadState.GetReceiptsAsync(await db.MessageIdAsync(scene.ChatId, 1));
-        var second = await ReadState.GetReceiptsAsync(await db.MessageIdAsync(scene.ChatId, 2));
-        var third = await ReadState.GetReceiptsAsync(await db.MessageIdAsync(scene.ChatId, 3));
+        var first = await ReadState.GetReceiptsUncheckedAsync(await db.MessageIdAsync(scene.ChatId, 1));
+        var second = await ReadState.GetReceiptsUncheckedAsync(await db.MessageIdAsync(scene.ChatId, 2));
+        var third = await ReadState.GetReceiptsUncheckedAsync(await db.MessageIdAsync(scene.ChatId, 3));
 
         Assert.Equal([stays], first!.Recipients.Select(r => r.UserId));
         Assert.Equal([stays, late], second!.Recipients.Select(r => r.UserId));
@@ -304,7 +304,7 @@ public sealed class ReadStateRepositoryTests(DatabaseFixture db) : IClassFixture
     [Fact]
     public async Task Receipts_of_an_unknown_message_are_null()
     {
-        Assert.Null(await ReadState.GetReceiptsAsync(Guid.CreateVersion7()));
+        Assert.Null(await ReadState.GetReceiptsUncheckedAsync(Guid.CreateVersion7()));
     }
 
     [Fact]
@@ -334,7 +334,7 @@ public sealed class ReadStateRepositoryTests(DatabaseFixture db) : IClassFixture
         Assert.Empty(await db.MarksAsync(scene.ChatId, scene.Members[0], "read"));
         Assert.Single(await db.MarksAsync(scene.ChatId, scene.Members[1], "read"));
         Assert.Equal(2, await CountAsync("chat_members", scene.ChatId));
-        var receipts = await ReadState.GetReceiptsAsync(await db.MessageIdAsync(scene.ChatId, 5));
+        var receipts = await ReadState.GetReceiptsUncheckedAsync(await db.MessageIdAsync(scene.ChatId, 5));
         Assert.Equal([scene.Members[1]], receipts!.Recipients.Select(r => r.UserId));
     }
 
@@ -354,7 +354,7 @@ public sealed class ReadStateRepositoryTests(DatabaseFixture db) : IClassFixture
             () => ReadState.MarkDeliveredAsync(scene.ChatId, scene.Reader),
             () => ReadState.GetUnreadCountAsync(scene.ChatId, scene.Reader),
             () => ReadState.GetUnreadTotalsAsync(scene.Reader),
-            () => ReadState.GetReceiptsAsync(messageId),
+            () => ReadState.GetReceiptsUncheckedAsync(messageId),
         })
         {
             using var roundTrips = new RoundTripCounter(db.Database.Name);

@@ -35,7 +35,7 @@ public sealed class ReadStateValidationTests(DatabaseFixture db) : IClassFixture
         "GetUnreadCount empty chat" => () => readState.GetUnreadCountAsync(Guid.Empty, s.Reader),
         "GetUnreadCount empty user" => () => readState.GetUnreadCountAsync(s.ChatId, Guid.Empty),
         "GetUnreadTotals empty user" => () => readState.GetUnreadTotalsAsync(Guid.Empty),
-        "GetReceipts empty message" => () => readState.GetReceiptsAsync(Guid.Empty),
+        "GetReceipts empty message" => () => readState.GetReceiptsUncheckedAsync(Guid.Empty),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
