@@ -1,11 +1,11 @@
 namespace Chat.Data.Internal;
 
 /// <summary>
-/// The access rule of every read that takes a viewer, as a condition its own statement holds, so
+/// The access rule of the look-ups that take a viewer, as a condition their own statement holds, so
 /// checking costs no round trip: the viewer (<c>@viewerId</c>) must be an active member of the chat,
 /// and for a message's data also see the message (after what they cleared, not hidden by them), as
-/// in history. A viewer who fails the rule gets what a missing id gets, null or nothing, so a read
-/// never tells a non-member what exists.
+/// in history. A viewer who fails the rule gets what a missing id gets, null or nothing, so a
+/// look-up never tells a non-member what exists.
 /// </summary>
 internal static class Viewer
 {
