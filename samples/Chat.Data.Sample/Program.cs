@@ -74,6 +74,12 @@ app.MapOtpEndpoints();
 app.MapHealthChecks("/health");
 // The OpenAPI document at /openapi/v1.json, and a page to browse and try it at /scalar.
 app.MapOpenApi();
-app.MapScalarApiReference();
+// Everything it needs is served from here: no fonts from a CDN, no AI chat, no usage telemetry.
+app.MapScalarApiReference(options => options
+    .WithTitle("Chat.Data sample API")
+    .DisableDefaultFonts()
+    .DisableAgent()
+    .DisableTelemetry()
+    .HideDeveloperTools());
 
 app.Run();
