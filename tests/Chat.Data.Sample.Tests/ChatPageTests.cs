@@ -5,7 +5,8 @@ using static Microsoft.Playwright.Assertions;
 namespace Chat.Data.Sample.Tests;
 
 /// <summary>The sample's chat page in two headless Chromium windows, one per user, against the running sample.</summary>
-public sealed class ChatPageTests(SampleServer server) : IClassFixture<SampleServer>
+[Collection(SampleCollection.Name)]
+public sealed class ChatPageTests(SampleServer server)
 {
     static ChatPageTests() =>
         // Each step waits for a live update from the other window; a loaded CI machine may be slow to deliver it.
