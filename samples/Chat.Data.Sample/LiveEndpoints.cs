@@ -30,10 +30,10 @@ internal static class LiveEndpoints
 
     /// <summary>
     /// Server-Sent Events for one open page (<c>deviceId</c> names it): a <c>ready</c> event once it
-    /// listens, then one JSON event per change in the user's chats.
+    /// listens, then one JSON event per change in the user's chats. The page is online while it listens.
     /// </summary>
     private static ServerSentEventsResult<string> Events(Guid userId, string deviceId, LiveStream stream, HttpContext context) =>
-        TypedResults.ServerSentEvents(stream.ReadAsync(userId, deviceId, context.RequestAborted));
+        TypedResults.ServerSentEvents(stream.ReadAsync(userId, deviceId, PresenceTtl, context.RequestAborted));
 
     private static async Task<Ok<HeartbeatResult>> HeartbeatAsync(Guid userId, HeartbeatRequest request, IPresenceTracker presence, LiveEvents live, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -20,14 +19,18 @@ internal sealed class LiveStream(IChatEventBus bus, ITypingIndicator typing, IPr
     /// <summary>Events a slow page has not read yet; past this the oldest are dropped rather than buffered without end.</summary>
     private const int Backlog = 256;
 
-    public async IAsyncEnumerable<SseItem<string>> ReadAsync(Guid userId, string deviceId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<SseItem<string>> ReadAsync(Guid userId, string deviceId, TimeSpan presenceTtl, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(Backlog) { FullMode = BoundedChannelFullMode.DropOldest });
-        await using (var subscriptions = new Subscriptions(bus, typing, events, channel.Writer))
+        try
         {
+            await using var subscriptions = new Subscriptions(bus, typing, events, channel.Writer);
             await subscriptions.ToUserAsync(userId, cancellationToken);
             await foreach (var chatId in LiveEvents.ChatIdsOfAsync(chats, userId, cancellationToken))
                 await subscriptions.ToChatAsync(chatId, cancellationToken);
+            // Online from the moment the page listens; its heartbeats keep it so.
+            if ((await presence.HeartbeatAsync(userId, deviceId, presenceTtl, cancellationToken)).WentOnline)
+                await events.PresenceChangedAsync(userId, isOnline: true, cancellationToken);
 
             // Tells the page that nothing published from now on is missed.
             yield return new SseItem<string>("{}", "ready");
@@ -37,10 +40,12 @@ internal sealed class LiveStream(IChatEventBus bus, ITypingIndicator typing, IPr
             await foreach (var item in channel.Reader.ReadAllAsync(CancellationToken.None))
                 yield return item;
         }
-
-        // The request is over, so its token is cancelled: these last calls run without it.
-        if ((await presence.DisconnectAsync(userId, deviceId, CancellationToken.None)).WentOffline)
-            await events.PresenceChangedAsync(userId, isOnline: false, CancellationToken.None);
+        finally
+        {
+            // The request is over, so its token is cancelled: these last calls run without it.
+            if ((await presence.DisconnectAsync(userId, deviceId, CancellationToken.None)).WentOffline)
+                await events.PresenceChangedAsync(userId, isOnline: false, CancellationToken.None);
+        }
     }
 
     /// <summary>The bus subscriptions of one stream, each chat subscribed once, all disposed together.</summary>
@@ -73,19 +78,28 @@ internal sealed class LiveStream(IChatEventBus bus, ITypingIndicator typing, IPr
             }
         }
 
-        private async Task<IAsyncDisposable[]> SubscribeAsync(Guid chatId, CancellationToken cancellationToken) =>
-        [
-            await bus.SubscribeToChatAsync(chatId, e =>
+        private async Task<IAsyncDisposable[]> SubscribeAsync(Guid chatId, CancellationToken cancellationToken)
+        {
+            var chatEvents = await bus.SubscribeToChatAsync(chatId, e =>
             {
                 writer.TryWrite(new SseItem<string>(e.GetText()));
                 return Task.CompletedTask;
-            }, cancellationToken),
-            await typing.SubscribeAsync(chatId, e =>
+            }, cancellationToken);
+            try
             {
-                writer.TryWrite(new SseItem<string>(events.Serialize(new { type = "typing", e.ChatId, e.UserId, e.IsTyping })));
-                return Task.CompletedTask;
-            }, cancellationToken),
-        ];
+                var typingEvents = await typing.SubscribeAsync(chatId, e =>
+                {
+                    writer.TryWrite(new SseItem<string>(events.Serialize(new { type = "typing", e.ChatId, e.UserId, e.IsTyping })));
+                    return Task.CompletedTask;
+                }, cancellationToken);
+                return [chatEvents, typingEvents];
+            }
+            catch
+            {
+                await chatEvents.DisposeAsync();
+                throw;
+            }
+        }
 
         public async ValueTask DisposeAsync()
         {

@@ -100,8 +100,7 @@ function signIn(user) {
   $('#app').hidden = false;
   $('#switch-user').hidden = false;
   $('#me').textContent = `${user.displayName} (@${user.username})`;
-  listen();
-  heartbeat();
+  listen();   // the event stream makes the page online; heartbeats keep it so
   setInterval(heartbeat, HEARTBEAT_MS);
 }
 
