@@ -99,6 +99,7 @@ function signIn(user) {
   $('#login').hidden = true;
   $('#app').hidden = false;
   $('#switch-user').hidden = false;
+  $('#live').hidden = false;
   $('#me').textContent = `${user.displayName} (@${user.username})`;
   listen();   // the event stream makes the page online; heartbeats keep it so
   setInterval(heartbeat, HEARTBEAT_MS);
