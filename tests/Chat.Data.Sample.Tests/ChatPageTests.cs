@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -59,13 +58,10 @@ public sealed class ChatPageTests(SampleServer server)
         await Expect(alice.Locator("#typing")).ToBeEmptyAsync();
 
         // A third user writes to Alice through the API: her chat list counts it as unread, live.
-        await using (var api = new ApiClient(server.Address))
-        {
-            var carol = await api.PostAsync("/users", new { displayName = "Carol", username = $"carol_{suffix}" });
-            var aliceId = await alice.EvaluateAsync<string>("state.me.id");
-            var chat = await api.PostAsync("/chats/direct", new { userId = carol.Id, otherUserId = aliceId });
-            await api.PostAsync($"/chats/{chat.Id}/messages", new { senderId = carol.Id, content = "Are the slides ready?", clientMessageId = Guid.NewGuid() });
-        }
+        var carol = await server.PostAsync<Created>("/users", new { displayName = "Carol", username = $"carol_{suffix}" });
+        var aliceId = await alice.EvaluateAsync<string>("state.me.id");
+        var chat = await server.PostAsync<Created>("/chats/direct", new { userId = carol.Id, otherUserId = aliceId });
+        await server.PostAsync<Created>($"/chats/{chat.Id}/messages", new { senderId = carol.Id, content = "Are the slides ready?", clientMessageId = Guid.NewGuid() });
         await Expect(alice.Locator(".chat-item", new() { HasText = "Carol" }).Locator(".unread")).ToHaveTextAsync("1");
 
         await bob.Locator("#text").PressSequentiallyAsync("See you");
@@ -121,24 +117,5 @@ public sealed class ChatPageTests(SampleServer server)
         throw new InvalidOperationException($"No Chat.Data.sln above {AppContext.BaseDirectory}.");
     }
 
-    /// <summary>The sample's JSON API, for the third user who has no window.</summary>
-    private sealed class ApiClient(Uri address) : IAsyncDisposable
-    {
-        private readonly HttpClient http = new() { BaseAddress = address };
-
-        public async Task<Created> PostAsync(string path, object body)
-        {
-            using var response = await http.PostAsJsonAsync(path, body);
-            response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<Created>())!;
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            http.Dispose();
-            return ValueTask.CompletedTask;
-        }
-
-        public sealed record Created(Guid Id);
-    }
+    private sealed record Created(Guid Id);
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -25,6 +26,9 @@ public sealed class SampleServer : IAsyncLifetime
     /// <summary>The address the browser opens, e.g. http://127.0.0.1:41234/.</summary>
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>A client of the sample's JSON API.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         await RunAdminAsync($"CREATE DATABASE {database}");
@@ -37,10 +41,20 @@ public sealed class SampleServer : IAsyncLifetime
 
         var addresses = factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
         Address = new Uri(addresses.Single().Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        Http = new HttpClient { BaseAddress = Address };
+    }
+
+    /// <summary>Posts JSON and reads the JSON answer, failing on an error status.</summary>
+    public async Task<T> PostAsync<T>(string path, object body)
+    {
+        using var response = await Http.PostAsJsonAsync(path, body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<T>())!;
     }
 
     public async Task DisposeAsync()
     {
+        Http?.Dispose();
         if (factory is not null)
             await factory.DisposeAsync();
         await RunAdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
