@@ -279,7 +279,8 @@ async function openChat(chatId) {
 async function markRead() {
   const last = state.messages.at(-1);
   const item = state.chats.find((c) => c.chat.id === state.open);
-  if (!last || (item && item.unreadCount === 0 && last.senderId === state.me.id)) return;
+  // Nothing to mark when the newest message is our own and the list counts nothing unread.
+  if (!last || (last.senderId === state.me.id && item?.unreadCount === 0)) return;
   await api('POST', `/chats/${state.open}/read`, { userId: state.me.id, upToSeq: last.seq });
   loadChats();
 }
