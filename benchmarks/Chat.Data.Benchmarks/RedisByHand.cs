@@ -91,8 +91,6 @@ internal sealed class RedisByHand : IAsyncDisposable
     public static async Task<RedisByHand> ConnectAsync(string configuration)
     {
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration);
-        // As the library sets it: completions run concurrently, not one after another on one thread.
-        multiplexer.PreserveAsyncOrder = false;
         var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
         var scripts = await Task.WhenAll(new[] { GcraScript, PresenceScript, VerifyScript, TypingScript }
             .Select(async source => new Script(source, await server.ScriptLoadAsync(source))));
@@ -102,7 +100,7 @@ internal sealed class RedisByHand : IAsyncDisposable
     /// <summary>One permit of <paramref name="policy"/> from the partition whose state is at <paramref name="key"/>.</summary>
     public async Task<RateLimitDecision> AcquireAsync(GcraPolicy policy, RedisKey key)
     {
-        var reply = (RedisResult[])await EvaluateAsync(_gcra, [key], [policy.Period.Ticks / 10.0 / policy.Limit, policy.Burst, 1]);
+        var reply = await EvaluateAsync(_gcra, [key], [policy.Period.Ticks / 10.0 / policy.Limit, policy.Burst, 1]);
         return new RateLimitDecision(
             (long)reply[0] == 1, Math.Max(0, (long)reply[1]), TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[2])), TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[3])));
     }
@@ -110,7 +108,7 @@ internal sealed class RedisByHand : IAsyncDisposable
     /// <summary>The presence of <paramref name="users"/>, whose (devices, last-seen) keys are <paramref name="keys"/>.</summary>
     public async Task<Dictionary<Guid, UserPresence>> GetPresenceAsync(Guid[] users, RedisKey[] keys)
     {
-        var reply = (RedisResult[])await EvaluateAsync(_presence, keys, []);
+        var reply = await EvaluateAsync(_presence, keys, []);
         var presence = new Dictionary<Guid, UserPresence>(users.Length);
         for (var i = 0; i < users.Length; i++)
         {
@@ -137,11 +135,11 @@ internal sealed class RedisByHand : IAsyncDisposable
     /// <summary>The members typing in the chat whose members key is <paramref name="key"/>.</summary>
     public async Task<Guid[]> GetTypingAsync(RedisKey key)
     {
-        var members = (RedisValue[])await EvaluateAsync(_typing, [key], []);
+        var members = ((RedisValue[]?)await EvaluateAsync(_typing, [key], []))!;
         return Array.ConvertAll(members, member => Guid.Parse((string)member!));
     }
 
-    /// <summary>EVALSHA; the source once more if the server lost the script (a test's SCRIPT FLUSH, a restart), as the library does.</summary>
+    /// <summary>EVALSHA; the source once more if the server lost the script (a test's SCRIPT FLUSH, a restart).</summary>
     private async Task<RedisResult> EvaluateAsync(Script script, RedisKey[] keys, RedisValue[] arguments)
     {
         try
@@ -156,7 +154,6 @@ internal sealed class RedisByHand : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _multiplexer.CloseAsync();
-        _multiplexer.Dispose();
+        await _multiplexer.DisposeAsync();
     }
 }

@@ -34,8 +34,7 @@ public sealed class RestartTests : IAsyncLifetime
         var services = RedisFixture.NewHostServices();
         services.AddChatData(o => o.ConnectionString = RedisFixture.PostgresConnectionString).AddRedis(o =>
         {
-            o.Configuration = $"127.0.0.1:{_port},connectTimeout=1000";
-            o.OperationTimeout = TimeSpan.FromSeconds(2);
+            o.Configuration = $"127.0.0.1:{_port},connectTimeout=1000,asyncTimeout=2000";
             o.Otp.HmacKey = RedisFixture.TestHmacKey;
             configure?.Invoke(o);
         });

@@ -36,7 +36,6 @@ internal sealed class ChatDataRedisOptionsValidator(IServiceProviderIsService se
 
         if (options.KeyPrefix is null || options.KeyPrefix.Length > 64 || options.KeyPrefix.Any(c => c is '{' or '}' || char.IsWhiteSpace(c) || char.IsControl(c)))
             Fail($"ChatDataRedisOptions.KeyPrefix '{options.KeyPrefix}' must be at most 64 characters without braces, spaces or control characters (default \"chat:\").");
-        Positive(options.OperationTimeout, "OperationTimeout", Fail);
 
         var otp = options.Otp;
         if (otp.HmacKey is not { Length: >= 32 })

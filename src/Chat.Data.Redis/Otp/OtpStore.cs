@@ -63,7 +63,7 @@ internal sealed class OtpStore : IOtpStore
         // CSPRNG, uniform over all codes of this length (leading zeros included).
         var code = RandomNumberGenerator.GetString(Digits, _options.Digits);
         var tag = RedisKeys.Hash(purpose, subject);
-        var result = (RedisResult[])(await _redis.EvaluateAsync(
+        var result = (await _redis.EvaluateAsync(
             IssueScript,
             [_redis.Keys.Key("otp", tag, "code"), _redis.Keys.Key("otp", tag, "sends")],
             [
