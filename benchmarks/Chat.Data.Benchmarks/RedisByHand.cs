@@ -49,19 +49,20 @@ internal sealed class RedisByHand : IAsyncDisposable
     private const string VerifyScript = """
         local code = redis.call('HMGET', KEYS[1], 'mac', 'dead')
         if code[2] then
-          return 4
-        end
-        if not code[1] then
           return 3
         end
-        if code[1] == ARGV[1] then
+        if code[1] and code[1] == ARGV[1] then
           redis.call('DEL', KEYS[1])
           return 1
         end
-        if redis.call('HINCRBY', KEYS[1], 'attempts', 1) >= tonumber(ARGV[2]) then
+        local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+        if not code[1] and redis.call('PTTL', KEYS[1]) < 0 then
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        end
+        if attempts >= tonumber(ARGV[2]) then
           redis.call('HDEL', KEYS[1], 'mac')
           redis.call('HSET', KEYS[1], 'dead', 1)
-          return 4
+          return 3
         end
         return 2
         """;
@@ -120,14 +121,13 @@ internal sealed class RedisByHand : IAsyncDisposable
     }
 
     /// <summary>Checks a code against the MAC stored at <paramref name="key"/>, as the library binds it to purpose and subject.</summary>
-    public async Task<OtpVerifyResult> VerifyAsync(byte[] hmacKey, RedisKey key, string purpose, string subject, string code, int maxAttempts)
+    public async Task<OtpVerifyResult> VerifyAsync(byte[] hmacKey, RedisKey key, string purpose, string subject, string code, int maxAttempts, TimeSpan codeLifetime)
     {
         var mac = HMACSHA256.HashData(hmacKey, Encoding.UTF8.GetBytes($"{purpose}\0{subject}\0{code}"));
-        return (long)await EvaluateAsync(_verify, [key], [mac, maxAttempts]) switch
+        return (long)await EvaluateAsync(_verify, [key], [mac, maxAttempts, (long)codeLifetime.TotalMilliseconds]) switch
         {
             1 => OtpVerifyResult.Success,
             2 => OtpVerifyResult.Invalid,
-            3 => OtpVerifyResult.Expired,
             _ => OtpVerifyResult.TooManyAttempts,
         };
     }

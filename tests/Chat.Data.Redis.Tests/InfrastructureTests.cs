@@ -13,11 +13,16 @@ using StackExchange.Redis;
 namespace Chat.Data.Redis.Tests;
 
 /// <summary>What every helper shares: the script cache retry, TTLs on every key, the health check.</summary>
-public abstract class InfrastructureTests(RedisFixture fixture) : RedisTestBase(fixture)
+public abstract class InfrastructureTests(RedisFixture fixture, PostgresDatabaseFixture database) : RedisTestBase(fixture)
 {
-    public sealed class Single(SingleRedisFixture fixture) : InfrastructureTests(fixture), IClassFixture<SingleRedisFixture>;
+    public sealed class Single(SingleRedisFixture fixture, PostgresDatabaseFixture database)
+        : InfrastructureTests(fixture, database), IClassFixture<SingleRedisFixture>, IClassFixture<PostgresDatabaseFixture>;
 
-    public sealed class Cluster(ClusterRedisFixture fixture) : InfrastructureTests(fixture), IClassFixture<ClusterRedisFixture>;
+    public sealed class Cluster(ClusterRedisFixture fixture, PostgresDatabaseFixture database)
+        : InfrastructureTests(fixture, database), IClassFixture<ClusterRedisFixture>, IClassFixture<PostgresDatabaseFixture>;
+
+    /// <summary>The helpers on a migrated database: the revocation list keeps its record there.</summary>
+    private IServiceProvider Services(Action<ChatDataRedisOptions>? configure = null) => Services(configure, database.ConnectionString);
 
     private static readonly RateLimitPolicy[] Policies =
     [

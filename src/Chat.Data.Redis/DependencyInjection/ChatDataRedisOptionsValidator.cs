@@ -62,6 +62,7 @@ internal sealed class ChatDataRedisOptionsValidator(IServiceProviderIsService se
         if (!Enum.IsDefined(options.Sessions.FailureMode))
             Fail($"ChatDataRedisOptions.Sessions.FailureMode '{options.Sessions.FailureMode}' is not a RevocationFailureMode.");
         Positive(options.Sessions.MaxTokenLifetime, "Sessions.MaxTokenLifetime", Fail);
+        Positive(options.Sessions.CacheLifetime, "Sessions.CacheLifetime", Fail);
         if (options.Sessions.ClockSkew < TimeSpan.Zero)
             Fail($"ChatDataRedisOptions.Sessions.ClockSkew must not be negative ({options.Sessions.ClockSkew} given).");
         if (options.Events.MaxPayloadBytes < 1)
