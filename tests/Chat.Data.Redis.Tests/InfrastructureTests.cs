@@ -79,7 +79,7 @@ public abstract class InfrastructureTests(RedisFixture fixture, PostgresDatabase
     public async Task Every_helper_and_the_event_bus_work_over_either_protocol(RedisProtocol protocol)
     {
         var services = RedisFixture.NewHostServices();
-        services.AddChatData(o => o.ConnectionString = RedisFixture.PostgresConnectionString).AddRedis(o =>
+        services.AddChatData(o => o.ConnectionString = database.ConnectionString).AddRedis(o =>
         {
             o.Configuration = Fixture.Configuration;
             o.ConfigureConnection = c => c.Protocol = protocol;
