@@ -1,8 +1,11 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Chat.Data.Redis.Internal;
 
 /// <summary>
-/// A Lua script, run by <see cref="RedisConnection.EvaluateAsync"/> (StackExchange.Redis sends <c>EVALSHA</c>
-/// and the script text only when a server does not have it yet).
+/// A Lua script and its SHA-1, computed once, so calls send <c>EVALSHA</c> and the script text
+/// only when the server has lost it (see <see cref="RedisConnection.EvaluateAsync"/>).
 /// </summary>
 /// <remarks>
 /// Every script gets the small <see cref="Prelude"/> first. Scripts touch only keys passed in <c>KEYS</c>
@@ -32,12 +35,15 @@ internal sealed class RedisScript
     {
         Name = name;
         Source = Prelude + body;
+        Sha1 = SHA1.HashData(Encoding.UTF8.GetBytes(Source));
     }
 
     /// <summary>For error messages and diagnostics.</summary>
     public string Name { get; }
 
     public string Source { get; }
+
+    public byte[] Sha1 { get; }
 
     public override string ToString() => Name;
 }
