@@ -608,6 +608,29 @@ cmd_test() {
     if ((src != 0)); then die "test run not clean (see above)"; fi
 }
 
+# The Redis suite once more, on the newest StackExchange.Redis (RESP3 by
+# default): the library stays built against its floor and runs on the newer
+# client, as in a host that references one. The version is in
+# Directory.Packages.props.
+cmd_test_redis_newest() {
+    services_up
+    services_cluster_up
+    local dir=artifacts/test-results-redis-newest version rc=0 src=0
+    version=$(sed -n 's:.*<StackExchangeRedisNewestVersion>\(.*\)</StackExchangeRedisNewestVersion>.*:\1:p' Directory.Packages.props)
+    [[ -n "$version" ]] || die "StackExchangeRedisNewestVersion is missing from Directory.Packages.props"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    log "Redis tests on StackExchange.Redis $version"
+    dotnet test tests/Chat.Data.Redis.Tests -c Release --nologo -p:RedisClient=newest \
+        --logger trx --results-directory "$dir" \
+        --blame-hang-timeout 15m --blame-hang-dump-type none || rc=$?
+    grep -q "\"StackExchange.Redis/$version\"" tests/Chat.Data.Redis.Tests/bin/Release/net10.0/Chat.Data.Redis.Tests.deps.json ||
+        die "the Redis tests did not run on StackExchange.Redis $version"
+    summarize_trx "$dir" || src=$?
+    if ((rc != 0)); then die "dotnet test failed (exit $rc)"; fi
+    if ((src != 0)); then die "test run not clean (see above)"; fi
+}
+
 # ---------------------------------------------------------------------------
 # sample
 # ---------------------------------------------------------------------------
@@ -683,6 +706,8 @@ Usage: ./build.sh <command> [args]
   test               chromium when missing (root: apt-get), services up + cluster up,
                      dotnet test (TRX in artifacts/test-results/),
                      then "N passed, N failed, N skipped"; fails on any failure, skip or no tests
+  test redis-newest  the Redis tests again on the newest StackExchange.Redis (TRX in
+                     artifacts/test-results-redis-newest/), the library built against its floor
   sample             run samples/Chat.Data.Sample on http://127.0.0.1:5080
                      (database chatdata_sample, created when missing)
   bench [--ci] [--scale ci|full] [args]
@@ -709,6 +734,7 @@ EOF
 main() {
     local cmd=${1:-help}
     [[ $# -gt 0 ]] && shift
+    if [[ "$cmd" == test && "${1:-}" == redis-newest ]]; then cmd_test_redis_newest; return; fi
     case "$cmd" in
         services) cmd_services "$@" ;;
         test) cmd_test ;;

@@ -46,7 +46,6 @@ public abstract class RedisFixture : IAsyncLifetime
         options.AllowAdmin = true; // SCRIPT FLUSH
         options.SyncTimeout = 10_000; // the tests' SCANs are synchronous, on a busy 2-core machine
         _multiplexer = await ConnectionMultiplexer.ConnectAsync(options);
-        _multiplexer.PreserveAsyncOrder = false;
 
         // The multiplexer reconnects in the background; give it a few seconds before calling the server missing.
         var clock = Stopwatch.StartNew();
@@ -77,7 +76,7 @@ public abstract class RedisFixture : IAsyncLifetime
 
     /// <summary>The primaries: every key lives on one of them.</summary>
     public IServer[] Masters() =>
-        Multiplexer.GetEndPoints().Select(e => Multiplexer.GetServer(e)).Where(s => s.IsConnected && !s.IsSlave).ToArray();
+        Multiplexer.GetEndPoints().Select(e => Multiplexer.GetServer(e)).Where(s => s.IsConnected && !s.IsReplica).ToArray();
 
     /// <summary>Every key of this fixture, from every primary.</summary>
     public RedisKey[] AllKeys() =>
@@ -125,8 +124,7 @@ public abstract class RedisFixture : IAsyncLifetime
         }
         finally
         {
-            await _multiplexer.CloseAsync();
-            _multiplexer.Dispose();
+            await _multiplexer.DisposeAsync();
         }
     }
 }

@@ -57,10 +57,10 @@ internal sealed class DistributedRateLimiter(RedisConnection redis) : IDistribut
     private async Task<RateLimitDecision> EvaluateAsync(RateLimitPolicy.Prepared prepared, string partitionKey, int permits, CancellationToken cancellationToken)
     {
         var policy = prepared.Policy;
-        RedisResult[] reply;
+        RedisResult reply;
         try
         {
-            reply = (RedisResult[])await redis.EvaluateAsync(policy.Script, [Key(prepared, partitionKey)], prepared.Arguments(permits), cancellationToken)
+            reply = await redis.EvaluateAsync(policy.Script, [Key(prepared, partitionKey)], prepared.Arguments(permits), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (RedisUnavailableException) when (_failureMode == RateLimitFailureMode.Allow)

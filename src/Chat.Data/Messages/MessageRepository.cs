@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Chat.Data.Internal;
 using Npgsql;
 
@@ -209,7 +210,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
 
     // Planned once (ChatDatabase.QueryPlannedOnceAsync): every value takes the same index walk, and at
     // 10M messages PostgreSQL planned the page for its values on every run, 1.5 ms of a 3 ms page.
-    private async Task<MessagePage> PageAsync(string sql, object param, Guid viewerId, CancellationToken cancellationToken)
+    private async Task<MessagePage> PageAsync(string sql, object param, Guid viewerId, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         var rows = await db.QueryPlannedOnceAsync(
             sql, param,
@@ -222,7 +223,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
                 r.GetGuid(After + 4),
                 r.GetBoolean(After + 5),
                 r.GetBoolean(After + 6)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, operation: operation).ConfigureAwait(false);
         // Only a thread's bounds can be missing: its root message does not exist.
         if (rows.Count == 0)
             throw new ReferenceNotFoundException("rootMessageId");
@@ -274,7 +275,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
         }
     }
 
-    private async Task<Message?> EditOnceAsync(object row, CancellationToken cancellationToken)
+    private async Task<Message?> EditOnceAsync(object row, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         var edit = await db.QuerySingleOrDefaultAsync(
             $$"""
@@ -311,7 +312,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
             """,
             row,
             static r => new EditResult(ReadOptional(r), r.GetBoolean(After), r.GetBoolean(After + 1), r.GetBoolean(After + 2), r.GetBoolean(After + 3)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, operation: operation).ConfigureAwait(false);
 
         if (edit is null)
             return null;

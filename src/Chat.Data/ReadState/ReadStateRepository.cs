@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Chat.Data.Internal;
 
 namespace Chat.Data.ReadState;
@@ -92,14 +93,14 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
     public Task<ReadWatermark> MarkDeliveredAsync(Guid chatId, Guid userId, long? upToSeq = null, CancellationToken cancellationToken = default) =>
         MarkAsync(chatId, userId, upToSeq, read: false, cancellationToken);
 
-    private async Task<ReadWatermark> MarkAsync(Guid chatId, Guid userId, long? upToSeq, bool read, CancellationToken cancellationToken)
+    private async Task<ReadWatermark> MarkAsync(Guid chatId, Guid userId, long? upToSeq, bool read, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         Check.NotEmpty(chatId, nameof(chatId));
         Check.NotEmpty(userId, nameof(userId));
         if (upToSeq < 0)
             throw new ChatDataValidationException(nameof(upToSeq), $"a seq is 0 or more ({upToSeq} given).");
 
-        return await db.QuerySingleOrDefaultAsync(MarkSql, new { chatId, userId, upToSeq, read }, ReadWatermark, cancellationToken).ConfigureAwait(false)
+        return await db.QuerySingleOrDefaultAsync(MarkSql, new { chatId, userId, upToSeq, read }, ReadWatermark, cancellationToken, operation: operation).ConfigureAwait(false)
             ?? throw new NotAMemberException(chatId, userId);
     }
 
