@@ -784,6 +784,7 @@ containers_images() {
 
 containers_prepare() {
     trap containers_exit EXIT
+    trap 'exit 130' INT TERM   # so the EXIT trap runs on Ctrl-C or a CI time-out too
     engine_up
     mkdir -p "$STATE_DIR"
     containers_images
