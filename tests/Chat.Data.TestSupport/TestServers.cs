@@ -100,9 +100,6 @@ public static class TestServers
         TContainer container;
         try
         {
-            if (TestcontainersSettings.OS.DockerEndpointAuthConfig is null)
-                throw new DockerUnavailableException("No container engine found.");
-            await Leftovers.Value;
             container = build();
         }
         catch (DockerUnavailableException ex)
@@ -112,6 +109,7 @@ public static class TestServers
                 "(`./build.sh test` starts them on loopback and sets them), or start a Docker engine so the tests " +
                 $"run {PostgresImage} and {RedisImage} containers.", ex);
         }
+        await Leftovers.Value;
         Started.Enqueue(container);
         await container.StartAsync();
         return container;
