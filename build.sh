@@ -688,7 +688,9 @@ engine_up() {
     mkdir -p "$STATE_DIR"
     ip link show docker0 >/dev/null 2>&1 || DOCKER0_PRESENT=0
     log "starting dockerd (log $STATE_DIR/dockerd.log)"
-    dockerd >"$STATE_DIR/dockerd.log" 2>&1 9<&- &
+    # No firewall or forwarding changes to leave behind: builds use the host's network, and the
+    # tests reach published ports through Docker's userland proxy on 127.0.0.1.
+    dockerd --iptables=false --ip-forward=false >"$STATE_DIR/dockerd.log" 2>&1 9<&- &
     ENGINE_PID=$!
     local i
     for ((i = 0; i < 120; i++)); do
