@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Chat.Data.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,13 +12,12 @@ namespace Chat.Data.Sample.Tests;
 
 /// <summary>
 /// The sample app on Kestrel at a free 127.0.0.1 port, in this process, with its own database on the
-/// test PostgreSQL (<c>CHATDATA_TEST_PG</c>, dropped at the end) and the test Redis (<c>CHATDATA_TEST_REDIS</c>).
+/// test PostgreSQL (dropped at the end) and the test Redis, from <see cref="TestServers"/>.
 /// Fails (never skips) when a server is not there.
 /// </summary>
 public sealed class SampleServer : IAsyncLifetime
 {
-    private readonly string adminConnectionString =
-        Environment.GetEnvironmentVariable("CHATDATA_TEST_PG") is { Length: > 0 } pg ? pg : "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+    private readonly string adminConnectionString = TestServers.Postgres;
 
     private readonly string database = "chatdata_sample_test_" + Guid.NewGuid().ToString("N")[..16];
 
@@ -33,7 +33,7 @@ public sealed class SampleServer : IAsyncLifetime
     {
         await RunAdminAsync($"CREATE DATABASE {database}");
         var connectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = database }.ConnectionString;
-        var redis = Environment.GetEnvironmentVariable("CHATDATA_TEST_REDIS") is { Length: > 0 } r ? r : "127.0.0.1:56379";
+        var redis = TestServers.Redis;
 
         factory = new SampleFactory(connectionString, redis);
         factory.UseKestrel(port: 0);
