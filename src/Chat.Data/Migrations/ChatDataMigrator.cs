@@ -83,7 +83,7 @@ public sealed class ChatDataMigrator : IChatDataMigrator
     public async Task<IReadOnlyList<MigrationStatus>> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var applied = await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false);
+        var (applied, _) = await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false);
 
         var statuses = new List<MigrationStatus>();
         foreach (var script in _scripts)
@@ -102,31 +102,19 @@ public sealed class ChatDataMigrator : IChatDataMigrator
 
     /// <summary>
     /// Holds the schema's advisory lock on one connection for the whole call (FluentMigrator takes
-    /// none), readies the history tables, refuses to go on when an applied script was edited, then runs
-    /// the chosen migrations one at a time, checking for cancellation between them.
+    /// none), refuses to go on when an applied script was edited, then runs the chosen migrations one at
+    /// a time, checking for cancellation between them. A schema that is up to date is only read:
+    /// FluentMigrator does not even start.
     /// </summary>
     private async Task<IReadOnlyList<MigrationRun>> UnderLockAsync(
         Func<Dictionary<long, HistoryRow>, IEnumerable<MigrationScript>> choose, bool up, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = _lockKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        FluentMigratorSession? session = null;
         try
         {
-            await connection.ExecuteAsync(new CommandDefinition($"""
-                CREATE SCHEMA IF NOT EXISTS {_schema};
-                -- FluentMigrator's version table says which migrations ran; this one what their scripts said
-                -- (so an edited applied script is refused) and how long each took.
-                CREATE TABLE IF NOT EXISTS {_schema}.{_stream.ChecksumTable} (
-                    version     bigint PRIMARY KEY,
-                    checksum    text   NOT NULL,
-                    duration_ms bigint NOT NULL
-                );
-                """, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            // FluentMigrator is synchronous: it works on the thread pool, never on the caller's thread.
-            using var session = await Task.Run(() => new FluentMigratorSession(connection, _schemaName, _stream), cancellationToken).ConfigureAwait(false);
-            await AdoptSchemaMigrationsAsync(connection, cancellationToken).ConfigureAwait(false);
-
-            var applied = await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false);
+            var (applied, source) = await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false);
             foreach (var script in _scripts)
             {
                 if (applied.TryGetValue(script.Version, out var row) && IsEdited(script, row))
@@ -136,9 +124,16 @@ public sealed class ChatDataMigrator : IChatDataMigrator
                         script.FileName);
                 }
             }
+            var chosen = choose(applied).ToList();
+            if (chosen.Count == 0 && source == HistorySource.VersionTable)
+                return [];
+
+            session = await StartFluentMigratorAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (source == HistorySource.SchemaMigrations)
+                await AdoptSchemaMigrationsAsync(connection, cancellationToken).ConfigureAwait(false);
 
             var runs = new List<MigrationRun>();
-            foreach (var script in choose(applied).ToList())
+            foreach (var script in chosen)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var elapsed = await Task.Run(() => session.Run(script, up), cancellationToken).ConfigureAwait(false);
@@ -150,9 +145,27 @@ public sealed class ChatDataMigrator : IChatDataMigrator
         }
         finally
         {
+            session?.Dispose();
             // Unlock even when cancelled: the connection goes back to the pool and must not keep the lock.
             await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = _lockKey }).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Creates the checksum table, then starts FluentMigrator, which creates its version table.</summary>
+    private async Task<FluentMigratorSession> StartFluentMigratorAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition($"""
+            CREATE SCHEMA IF NOT EXISTS {_schema};
+            -- FluentMigrator's version table says which migrations ran; this one what their scripts said
+            -- (so an edited applied script is refused) and how long each took.
+            CREATE TABLE IF NOT EXISTS {_schema}.{_stream.ChecksumTable} (
+                version     bigint PRIMARY KEY,
+                checksum    text   NOT NULL,
+                duration_ms bigint NOT NULL
+            );
+            """, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // FluentMigrator is synchronous: it works on the thread pool, never on the caller's thread.
+        return await Task.Run(() => new FluentMigratorSession(connection, _schemaName, _stream), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -161,17 +174,13 @@ public sealed class ChatDataMigrator : IChatDataMigrator
     /// </summary>
     private async Task AdoptSchemaMigrationsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var legacy = $"{_schema}.schema_migrations";
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT to_regclass(@legacy) IS NOT NULL", new { legacy }, cancellationToken: cancellationToken)).ConfigureAwait(false))
-            return;
-
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO {_schema}.{_stream.VersionTable} (version, applied_on, description)
-            SELECT version, applied_at AT TIME ZONE 'UTC', name FROM {legacy};
+            SELECT version, applied_at AT TIME ZONE 'UTC', name FROM {_schema}.schema_migrations;
             INSERT INTO {_schema}.{_stream.ChecksumTable} (version, checksum, duration_ms)
-            SELECT version, checksum, duration_ms FROM {legacy};
-            DROP TABLE {legacy};
+            SELECT version, checksum, duration_ms FROM {_schema}.schema_migrations;
+            DROP TABLE {_schema}.schema_migrations;
             """, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Chat.Data migration history of schema {Schema} moved from schema_migrations to {VersionTable}",
@@ -179,32 +188,33 @@ public sealed class ChatDataMigrator : IChatDataMigrator
     }
 
     /// <summary>
-    /// What ran: from the version table, or from 0.1.0's <c>schema_migrations</c> while that is not adopted
-    /// yet; creates nothing.
+    /// What ran, and where that is written: in the version table, or in 0.1.0's <c>schema_migrations</c>
+    /// while that is not adopted yet. Creates nothing.
     /// </summary>
-    private async Task<Dictionary<long, HistoryRow>> ReadHistoryAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task<(Dictionary<long, HistoryRow> Applied, HistorySource Source)> ReadHistoryAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var (versions, legacy) = await connection.QuerySingleAsync<(bool, bool)>(new CommandDefinition(
             "SELECT to_regclass(@versions) IS NOT NULL, to_regclass(@legacy) IS NOT NULL",
             new { versions = $"{_schema}.{_stream.VersionTable}", legacy = $"{_schema}.schema_migrations" },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        string? sql = legacy
-            ? $"""
-              SELECT version AS Version, name AS Name, checksum AS Checksum, applied_at AS AppliedAt, duration_ms AS DurationMs
-              FROM {_schema}.schema_migrations
-              """
-            : versions
-                ? $"""
-                  SELECT v.version AS Version, coalesce(v.description, '') AS Name, c.checksum AS Checksum,
-                         v.applied_on AT TIME ZONE 'UTC' AS AppliedAt, c.duration_ms AS DurationMs
-                  FROM {_schema}.{_stream.VersionTable} v
-                  LEFT JOIN {_schema}.{_stream.ChecksumTable} c ON c.version = v.version
-                  """
-                : null;
+        var (source, sql) = (versions, legacy) switch
+        {
+            (_, true) => (HistorySource.SchemaMigrations, $"""
+                SELECT version AS Version, name AS Name, checksum AS Checksum, applied_at AS AppliedAt, duration_ms AS DurationMs
+                FROM {_schema}.schema_migrations
+                """),
+            (true, false) => (HistorySource.VersionTable, $"""
+                SELECT v.version AS Version, coalesce(v.description, '') AS Name, c.checksum AS Checksum,
+                       v.applied_on AT TIME ZONE 'UTC' AS AppliedAt, c.duration_ms AS DurationMs
+                FROM {_schema}.{_stream.VersionTable} v
+                LEFT JOIN {_schema}.{_stream.ChecksumTable} c ON c.version = v.version
+                """),
+            _ => (HistorySource.None, null),
+        };
         if (sql is null)
-            return [];
+            return ([], source);
         var rows = await connection.QueryAsync<HistoryRow>(new CommandDefinition(sql, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.ToDictionary(r => r.Version);
+        return (rows.ToDictionary(r => r.Version), source);
     }
 
     // A migration applied without a checksum (by FluentMigrator alone) has nothing to compare.
@@ -213,4 +223,11 @@ public sealed class ChatDataMigrator : IChatDataMigrator
     private static TimeSpan? Duration(HistoryRow row) => row.DurationMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
 
     private sealed record HistoryRow(long Version, string Name, string? Checksum, DateTime? AppliedAt, long? DurationMs);
+
+    private enum HistorySource
+    {
+        None,
+        VersionTable,
+        SchemaMigrations,
+    }
 }
