@@ -577,7 +577,20 @@ summarize_trx() {
     fi
 }
 
+# The sample's browser test drives Debian's Chromium (CHATDATA_CHROMIUM names another one);
+# the emoji font only makes its screenshots show the reactions.
+ensure_chromium() {
+    [[ -x "${CHATDATA_CHROMIUM:-/usr/bin/chromium}" ]] && return 0
+    if ! is_root; then
+        die "chromium is not installed; run as root: apt-get update && apt-get install -y chromium (or set CHATDATA_CHROMIUM to a Chromium executable)"
+    fi
+    log "chromium missing: installing it from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get -q update && apt-get -q install -y chromium fonts-noto-color-emoji; } >&2 || die "apt-get install chromium failed"
+}
+
 cmd_test() {
+    ensure_chromium
     services_up
     services_cluster_up
     local sln rc=0
@@ -690,7 +703,8 @@ Usage: ./build.sh <command> [args]
   services cluster up|down
                      a 3-master Redis Cluster on 127.0.0.1:57001-57003;
                      prints CHATDATA_TEST_REDIS_CLUSTER=...
-  test               services up + cluster up, dotnet test (TRX in artifacts/test-results/),
+  test               chromium when missing (root: apt-get), services up + cluster up,
+                     dotnet test (TRX in artifacts/test-results/),
                      then "N passed, N failed, N skipped"; fails on any failure, skip or no tests
   test redis-newest  the Redis tests again on the newest StackExchange.Redis (TRX in
                      artifacts/test-results-redis-newest/), the library built against its floor
