@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -100,27 +102,62 @@ internal sealed class RedisConnection : IAsyncDisposable
     /// which made 64 concurrent rate-limit checks 7% slower. The hot path of rate limits: no closure, one
     /// asynchronous method above <see cref="GuardAsync{T}"/>.
     /// </remarks>
-    public async Task<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    public async Task<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string operation = "")
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
-        var call = Start(multiplexer.GetDatabase(), (script.Sha1, keys, arguments), static (db, c) => db.ScriptEvaluateAsync(c.Sha1, c.keys, c.arguments));
+        var activity = RedisTelemetry.Start(caller, operation);
+        var started = RedisTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        Exception? error = null;
         try
         {
-            return await GuardAsync(call, cancellationToken).ConfigureAwait(false);
+            var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+            var call = Start(multiplexer.GetDatabase(), (script.Sha1, keys, arguments), static (db, c) => db.ScriptEvaluateAsync(c.Sha1, c.keys, c.arguments));
+            try
+            {
+                return await GuardAsync(call, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                return await GuardAsync(Start(multiplexer.GetDatabase(), (script.Source, keys, arguments),
+                    static (db, c) => db.ScriptEvaluateAsync(c.Source, c.keys, c.arguments)), cancellationToken).ConfigureAwait(false);
+            }
         }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        catch (Exception ex) when (activity is not null || started != 0)
         {
-            return await ExecuteAsync(db => db.ScriptEvaluateAsync(script.Source, keys, arguments), cancellationToken).ConfigureAwait(false);
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            if (activity is not null || started != 0)
+                RedisTelemetry.Stop(activity, started, caller, operation, error);
         }
     }
 
     /// <summary>Runs one operation against the database with cancellation and the failure mapping.</summary>
-    public async Task<T> ExecuteAsync<T>(Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken)
+    public async Task<T> ExecuteAsync<T>(Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string member = "")
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
-        return await GuardAsync(Start(multiplexer.GetDatabase(), operation, static (db, op) => op(db)), cancellationToken).ConfigureAwait(false);
+        var activity = RedisTelemetry.Start(caller, member);
+        var started = RedisTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        Exception? error = null;
+        try
+        {
+            var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+            return await GuardAsync(Start(multiplexer.GetDatabase(), operation, static (db, op) => op(db)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null || started != 0)
+        {
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            if (activity is not null || started != 0)
+                RedisTelemetry.Stop(activity, started, caller, member, error);
+        }
     }
 
     /// <summary>Sends an operation; StackExchange.Redis throws at once, rather than in the task, when it cannot queue it.</summary>

@@ -76,12 +76,15 @@ internal sealed class OtpStore : IOtpStore
             cancellationToken).ConfigureAwait(false));
 
         var retryAfter = TimeSpan.FromMilliseconds(Math.Max(0, (long)result[1]));
-        return (long)result[0] switch
+        var issued = (long)result[0] switch
         {
             1 => new OtpIssueResult(OtpIssueStatus.Issued, code, _options.CodeLifetime, TimeSpan.Zero),
             2 => new OtpIssueResult(OtpIssueStatus.Cooldown, null, TimeSpan.Zero, retryAfter),
             _ => new OtpIssueResult(OtpIssueStatus.QuotaExceeded, null, TimeSpan.Zero, retryAfter),
         };
+        if (RedisTelemetry.OtpIssues.Enabled)
+            RedisTelemetry.OtpIssues.Add(1, new KeyValuePair<string, object?>("chat_data.otp.outcome", Outcome(issued.Status)));
+        return issued;
     }
 
     // KEYS[1] code. ARGV: mac of the answer, max attempts, code lifetime ms.
@@ -127,13 +130,30 @@ internal sealed class OtpStore : IOtpStore
             [Mac(purpose, subject, code.Trim()), _options.MaxAttempts, (long)_options.CodeLifetime.TotalMilliseconds],
             cancellationToken).ConfigureAwait(false);
 
-        return (long)result switch
+        var verified = (long)result switch
         {
             1 => OtpVerifyResult.Success,
             2 => OtpVerifyResult.Invalid,
             _ => OtpVerifyResult.TooManyAttempts,
         };
+        if (RedisTelemetry.OtpVerifications.Enabled)
+            RedisTelemetry.OtpVerifications.Add(1, new KeyValuePair<string, object?>("chat_data.otp.outcome", Outcome(verified)));
+        return verified;
     }
+
+    private static string Outcome(OtpIssueStatus status) => status switch
+    {
+        OtpIssueStatus.Issued => "issued",
+        OtpIssueStatus.Cooldown => "cooldown",
+        _ => "quota_exceeded",
+    };
+
+    private static string Outcome(OtpVerifyResult result) => result switch
+    {
+        OtpVerifyResult.Success => "success",
+        OtpVerifyResult.Invalid => "invalid",
+        _ => "too_many_attempts",
+    };
 
     /// <summary>The MAC binds the code to its purpose and subject, so a stored value is useless anywhere else.</summary>
     private byte[] Mac(string purpose, string subject, string code) =>

@@ -74,7 +74,10 @@ internal sealed class PresenceTracker(RedisConnection redis) : IPresenceTracker
         await Task.WhenAll(device, online).ConfigureAwait(false);
 
         var result = device.Result;
-        return new HeartbeatResult((long)result[0] == 1, (int)result[1]);
+        var heartbeat = new HeartbeatResult((long)result[0] == 1, (int)result[1]);
+        if (RedisTelemetry.PresenceHeartbeats.Enabled)
+            RedisTelemetry.PresenceHeartbeats.Add(1, new KeyValuePair<string, object?>("chat_data.presence.went_online", heartbeat.WentOnline));
+        return heartbeat;
     }
 
     // KEYS[1] devices, KEYS[2] last-seen. ARGV: device, last-seen retention ms.
