@@ -40,6 +40,10 @@ internal static class ChatDataTelemetry
         "chat_data.send.batch.duration", unit: "s", description: "Duration of one batch statement of sends, commit included.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] });
 
+    /// <summary>Each migration run, up or down, by version.</summary>
+    public static readonly Histogram<double> MigrationDuration = Meter.CreateHistogram<double>(
+        "chat_data.migration.duration", unit: "s", description: "Duration of one migration run, by version and direction.");
+
     private static readonly ConcurrentDictionary<(string File, string Member), string> Operations = new();
 
     /// <summary>

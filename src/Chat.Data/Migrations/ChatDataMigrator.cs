@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Chat.Data.Internal;
@@ -109,6 +110,7 @@ public sealed class ChatDataMigrator : IChatDataMigrator
     private async Task<IReadOnlyList<MigrationRun>> UnderLockAsync(
         Func<Dictionary<long, HistoryRow>, IEnumerable<MigrationScript>> choose, bool up, CancellationToken cancellationToken)
     {
+        using var activity = ChatDataTelemetry.Source.StartActivity(up ? "migrations.up" : "migrations.down");
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = _lockKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         FluentMigratorSession? session = null;
@@ -140,6 +142,14 @@ public sealed class ChatDataMigrator : IChatDataMigrator
                 _logger.LogInformation("Chat.Data migration {File} ran on schema {Schema} in {Elapsed} ms",
                     up ? script.FileName : script.DownFileName, _schema, (long)elapsed.TotalMilliseconds);
                 runs.Add(new MigrationRun(script.Version, script.Name, elapsed));
+                if (ChatDataTelemetry.MigrationDuration.Enabled)
+                {
+                    ChatDataTelemetry.MigrationDuration.Record(elapsed.TotalSeconds, new TagList
+                    {
+                        { "chat_data.migration.version", script.Version },
+                        { "chat_data.migration.direction", up ? "up" : "down" },
+                    });
+                }
             }
             return runs;
         }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Chat.Data.Chats;
 using Chat.Data.Messages;
+using Chat.Data.Migrations;
 using Chat.Data.Tests.Infrastructure;
 using Chat.Data.Users;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -89,6 +91,27 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
         Assert.Equal("s", _metrics.First(m => m.Name == "db.client.operation.duration").Unit);
     }
 
+    [Fact]
+    public async Task A_migration_run_is_a_span_and_each_migration_is_timed_by_version()
+    {
+        _ = Tracing;
+        _ = Metering;
+        await using var empty = await TestDatabase.CreateEmptyAsync();
+        await using var dataSource = NpgsqlDataSource.Create(empty.ConnectionString);
+        IReadOnlyList<MigrationRun> runs;
+        using (TestSource.StartActivity("migrating"))
+            runs = await new ChatDataMigrator(dataSource).MigrateUpAsync();
+        Tracing.ForceFlush();
+        Metering.ForceFlush();
+
+        Assert.Contains(SpansOf("migrating"), s => s.DisplayName == "migrations.up");
+        var timed = _metrics.Where(m => m.Name == "chat_data.migration.duration").SelectMany(Points)
+            .Where(p => Tag(p, "chat_data.migration.direction") == "up")
+            .Select(p => Version(p)).ToList();
+        Assert.NotEmpty(runs);
+        Assert.All(runs, run => Assert.Contains(run.Version, timed));
+    }
+
     private List<System.Diagnostics.Activity> SpansOf(string parent)
     {
         var root = _spans.Single(s => s.Source == TestSource && s.DisplayName == parent);
@@ -101,6 +124,14 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
         foreach (var point in metric.GetMetricPoints())
             points.Add(point);
         return points;
+    }
+
+    private static long? Version(MetricPoint point)
+    {
+        foreach (var tag in point.Tags)
+            if (tag.Key == "chat_data.migration.version")
+                return (long?)tag.Value;
+        return null;
     }
 
     private static string? Tag(MetricPoint point, string name)
