@@ -49,19 +49,20 @@ internal sealed class RedisByHand : IAsyncDisposable
     private const string VerifyScript = """
         local code = redis.call('HMGET', KEYS[1], 'mac', 'dead')
         if code[2] then
-          return 4
-        end
-        if not code[1] then
           return 3
         end
-        if code[1] == ARGV[1] then
+        if code[1] and code[1] == ARGV[1] then
           redis.call('DEL', KEYS[1])
           return 1
         end
-        if redis.call('HINCRBY', KEYS[1], 'attempts', 1) >= tonumber(ARGV[2]) then
+        local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+        if not code[1] and redis.call('PTTL', KEYS[1]) < 0 then
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        end
+        if attempts >= tonumber(ARGV[2]) then
           redis.call('HDEL', KEYS[1], 'mac')
           redis.call('HSET', KEYS[1], 'dead', 1)
-          return 4
+          return 3
         end
         return 2
         """;
@@ -91,8 +92,6 @@ internal sealed class RedisByHand : IAsyncDisposable
     public static async Task<RedisByHand> ConnectAsync(string configuration)
     {
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration);
-        // As the library sets it: completions run concurrently, not one after another on one thread.
-        multiplexer.PreserveAsyncOrder = false;
         var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
         var scripts = await Task.WhenAll(new[] { GcraScript, PresenceScript, VerifyScript, TypingScript }
             .Select(async source => new Script(source, await server.ScriptLoadAsync(source))));
@@ -102,7 +101,7 @@ internal sealed class RedisByHand : IAsyncDisposable
     /// <summary>One permit of <paramref name="policy"/> from the partition whose state is at <paramref name="key"/>.</summary>
     public async Task<RateLimitDecision> AcquireAsync(GcraPolicy policy, RedisKey key)
     {
-        var reply = (RedisResult[])await EvaluateAsync(_gcra, [key], [policy.Period.Ticks / 10.0 / policy.Limit, policy.Burst, 1]);
+        var reply = await EvaluateAsync(_gcra, [key], [policy.Period.Ticks / 10.0 / policy.Limit, policy.Burst, 1]);
         return new RateLimitDecision(
             (long)reply[0] == 1, Math.Max(0, (long)reply[1]), TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[2])), TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[3])));
     }
@@ -110,7 +109,7 @@ internal sealed class RedisByHand : IAsyncDisposable
     /// <summary>The presence of <paramref name="users"/>, whose (devices, last-seen) keys are <paramref name="keys"/>.</summary>
     public async Task<Dictionary<Guid, UserPresence>> GetPresenceAsync(Guid[] users, RedisKey[] keys)
     {
-        var reply = (RedisResult[])await EvaluateAsync(_presence, keys, []);
+        var reply = await EvaluateAsync(_presence, keys, []);
         var presence = new Dictionary<Guid, UserPresence>(users.Length);
         for (var i = 0; i < users.Length; i++)
         {
@@ -122,14 +121,13 @@ internal sealed class RedisByHand : IAsyncDisposable
     }
 
     /// <summary>Checks a code against the MAC stored at <paramref name="key"/>, as the library binds it to purpose and subject.</summary>
-    public async Task<OtpVerifyResult> VerifyAsync(byte[] hmacKey, RedisKey key, string purpose, string subject, string code, int maxAttempts)
+    public async Task<OtpVerifyResult> VerifyAsync(byte[] hmacKey, RedisKey key, string purpose, string subject, string code, int maxAttempts, TimeSpan codeLifetime)
     {
         var mac = HMACSHA256.HashData(hmacKey, Encoding.UTF8.GetBytes($"{purpose}\0{subject}\0{code}"));
-        return (long)await EvaluateAsync(_verify, [key], [mac, maxAttempts]) switch
+        return (long)await EvaluateAsync(_verify, [key], [mac, maxAttempts, (long)codeLifetime.TotalMilliseconds]) switch
         {
             1 => OtpVerifyResult.Success,
             2 => OtpVerifyResult.Invalid,
-            3 => OtpVerifyResult.Expired,
             _ => OtpVerifyResult.TooManyAttempts,
         };
     }
@@ -137,11 +135,11 @@ internal sealed class RedisByHand : IAsyncDisposable
     /// <summary>The members typing in the chat whose members key is <paramref name="key"/>.</summary>
     public async Task<Guid[]> GetTypingAsync(RedisKey key)
     {
-        var members = (RedisValue[])await EvaluateAsync(_typing, [key], []);
+        var members = ((RedisValue[]?)await EvaluateAsync(_typing, [key], []))!;
         return Array.ConvertAll(members, member => Guid.Parse((string)member!));
     }
 
-    /// <summary>EVALSHA; the source once more if the server lost the script (a test's SCRIPT FLUSH, a restart), as the library does.</summary>
+    /// <summary>EVALSHA; the source once more if the server lost the script (a test's SCRIPT FLUSH, a restart).</summary>
     private async Task<RedisResult> EvaluateAsync(Script script, RedisKey[] keys, RedisValue[] arguments)
     {
         try
@@ -156,7 +154,6 @@ internal sealed class RedisByHand : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _multiplexer.CloseAsync();
-        _multiplexer.Dispose();
+        await _multiplexer.DisposeAsync();
     }
 }

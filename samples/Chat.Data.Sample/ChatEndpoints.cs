@@ -1,76 +1,95 @@
 using Chat.Data.Chats;
-using Chat.Data.Messages;
-using Chat.Data.ReadState;
+using Chat.Data.Redis.Presence;
+using Chat.Data.Sample.Live;
+using Chat.Data.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Chat.Data.Sample;
 
 /// <summary>
-/// Chats, messages and read state. The sample has no authentication, so the acting user comes in
-/// the request; a real host takes it from its auth and checks it.
+/// Direct and group chats, topics, members and the chat list. The sample has no authentication, so
+/// the acting user comes in the request; a real host takes it from its auth and checks it.
 /// </summary>
 internal static class ChatEndpoints
 {
     public static IEndpointRouteBuilder MapChatEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var chats = endpoints.MapGroup("/chats");
+        var chats = endpoints.MapGroup("/chats").WithTags("Chats");
         chats.MapPost("/", CreateGroupAsync);
-        chats.MapPost("/{chatId:guid}/messages", SendAsync).WithName(SendMessageEndpoint);
-        chats.MapGet("/{chatId:guid}/messages", HistoryAsync);
-        chats.MapPost("/{chatId:guid}/read", MarkReadAsync);
-        endpoints.MapGet("/users/{userId:guid}/chats", ListForUserAsync);
+        chats.MapPost("/direct", GetOrCreateDirectAsync);
+        chats.MapGet("/{chatId:guid}", GetAsync);
+        chats.MapGet("/{chatId:guid}/members", ListMembersAsync);
+        chats.MapPost("/{chatId:guid}/members", AddMembersAsync);
+        chats.MapPost("/{chatId:guid}/topics", CreateTopicAsync);
+        chats.MapGet("/{chatId:guid}/topics", ListTopicsAsync);
+        endpoints.MapGet("/users/{userId:guid}/chats", ListForUserAsync).WithTags("Chats");
         return endpoints;
     }
 
-    /// <summary>The endpoint's name, so the rate limiter can be attached to it.</summary>
-    public const string SendMessageEndpoint = "send-message";
-
     internal sealed record CreateGroupRequest(string Name, Guid CreatedBy, Guid[]? MemberIds, string? Description);
 
-    internal sealed record SendRequest(Guid SenderId, string? Content, string? ClientMessageId, MessageType? Type, Guid? ReplyToId, Guid[]? Mentions);
+    internal sealed record DirectRequest(Guid UserId, Guid OtherUserId);
 
-    internal sealed record MarkReadRequest(Guid UserId, long? UpToSeq);
+    internal sealed record AddMembersRequest(Guid[] UserIds);
 
-    private static async Task<Created<ChatRoom>> CreateGroupAsync(CreateGroupRequest request, IChatRepository chats, CancellationToken cancellationToken)
+    internal sealed record CreateTopicRequest(string Name, Guid CreatedBy, Guid[]? MemberIds);
+
+    /// <summary>A member with the profile and presence a chat header shows.</summary>
+    internal sealed record MemberView(ChatMember Member, User? User, UserPresence Presence);
+
+    private static async Task<Created<ChatRoom>> CreateGroupAsync(CreateGroupRequest request, IChatRepository chats, LiveEvents live, CancellationToken cancellationToken)
     {
+        var memberIds = request.MemberIds ?? [];
         var chat = await chats.CreateGroupAsync(
-            new NewGroupChat { Name = request.Name, CreatedBy = request.CreatedBy, MemberIds = request.MemberIds ?? [], Description = request.Description },
+            new NewGroupChat { Name = request.Name, CreatedBy = request.CreatedBy, MemberIds = memberIds, Description = request.Description },
             cancellationToken);
+        await live.JoinedChatAsync(chat.Id, [request.CreatedBy, .. memberIds], cancellationToken);
         return TypedResults.Created($"/chats/{chat.Id}", chat);
     }
 
-    private static async Task<Created<Message>> SendAsync(Guid chatId, SendRequest request, IMessageRepository messages, CancellationToken cancellationToken)
+    /// <summary>The one direct chat between two users, created on first use.</summary>
+    private static async Task<Ok<ChatRoom>> GetOrCreateDirectAsync(DirectRequest request, IChatRepository chats, LiveEvents live, CancellationToken cancellationToken)
     {
-        var message = await messages.SendAsync(new NewMessage
-        {
-            ChatId = chatId,
-            SenderId = request.SenderId,
-            Content = request.Content,
-            ClientMessageId = request.ClientMessageId,
-            Type = request.Type ?? MessageType.Text,
-            ReplyToId = request.ReplyToId,
-            Mentions = request.Mentions ?? [],
-        }, cancellationToken);
-        return TypedResults.Created($"/chats/{chatId}/messages?around={message.Seq}&viewerId={request.SenderId}", message);
+        var chat = await chats.GetOrCreateDirectAsync(request.UserId, request.OtherUserId, cancellationToken);
+        await live.JoinedChatAsync(chat.Id, [request.UserId, request.OtherUserId], cancellationToken);
+        return TypedResults.Ok(chat);
     }
 
-    /// <summary><c>?viewerId=...</c> and one of <c>before</c>, <c>after</c>, <c>around</c> (a seq); the newest page without one.</summary>
-    private static async Task<Ok<MessagePage>> HistoryAsync(
-        Guid chatId, Guid viewerId, long? before, long? after, long? around, int? limit, IMessageRepository messages, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ChatRoom>, NotFound>> GetAsync(Guid chatId, Guid viewerId, IChatRepository chats, CancellationToken cancellationToken) =>
+        await chats.FindByIdAsync(chatId, viewerId, cancellationToken) is { } chat ? TypedResults.Ok(chat) : TypedResults.NotFound();
+
+    /// <summary>The first 100 active members, with their profiles and presence.</summary>
+    private static async Task<Ok<IReadOnlyList<MemberView>>> ListMembersAsync(
+        Guid chatId, Guid viewerId, IChatMemberRepository members, IUserRepository users, IPresenceTracker presence, CancellationToken cancellationToken)
     {
-        var anchor = (before, after, around) switch
-        {
-            ({ } seq, null, null) => HistoryAnchor.Before(seq),
-            (null, { } seq, null) => HistoryAnchor.After(seq),
-            (null, null, { } seq) => HistoryAnchor.Around(seq),
-            (null, null, null) => HistoryAnchor.Latest,
-            _ => throw new ChatDataValidationException("before", "give at most one of before, after and around."),
-        };
-        return TypedResults.Ok(await messages.GetHistoryAsync(chatId, viewerId, anchor, limit ?? 50, cancellationToken));
+        var page = await members.ListActiveAsync(chatId, viewerId, limit: 100, cancellationToken: cancellationToken);
+        var online = await presence.GetManyAsync(page.Items.Select(m => m.UserId), cancellationToken);
+        var views = new List<MemberView>(page.Items.Count);
+        foreach (var member in page.Items)
+            views.Add(new MemberView(member, await users.FindByIdAsync(member.UserId, cancellationToken), online[member.UserId]));
+        return TypedResults.Ok<IReadOnlyList<MemberView>>(views);
     }
 
-    private static async Task<Ok<ReadWatermark>> MarkReadAsync(Guid chatId, MarkReadRequest request, IReadStateRepository readState, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await readState.MarkReadAsync(chatId, request.UserId, request.UpToSeq, cancellationToken));
+    private static async Task<Ok<IReadOnlyList<ChatMember>>> AddMembersAsync(
+        Guid chatId, AddMembersRequest request, IChatMemberRepository members, LiveEvents live, CancellationToken cancellationToken)
+    {
+        var added = await members.AddManyAsync(chatId, request.UserIds, cancellationToken: cancellationToken);
+        await live.JoinedChatAsync(chatId, added.Select(m => m.UserId), cancellationToken);
+        return TypedResults.Ok(added);
+    }
+
+    private static async Task<Created<ChatRoom>> CreateTopicAsync(Guid chatId, CreateTopicRequest request, IChatRepository chats, LiveEvents live, CancellationToken cancellationToken)
+    {
+        var memberIds = request.MemberIds ?? [];
+        var topic = await chats.CreateTopicAsync(
+            new NewTopic { Name = request.Name, CreatedBy = request.CreatedBy, ParentChatId = chatId, MemberIds = memberIds },
+            cancellationToken);
+        await live.JoinedChatAsync(topic.Id, [request.CreatedBy, .. memberIds], cancellationToken);
+        return TypedResults.Created($"/chats/{topic.Id}", topic);
+    }
+
+    private static async Task<Ok<IReadOnlyList<ChatRoom>>> ListTopicsAsync(Guid chatId, IChatRepository chats, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await chats.ListTopicsAsync(chatId, cancellationToken));
 
     private static async Task<Ok<Page<ChatListItem>>> ListForUserAsync(Guid userId, string? cursor, int? limit, IChatRepository chats, CancellationToken cancellationToken) =>
         TypedResults.Ok(await chats.ListForUserAsync(userId, cursor, limit ?? 50, cancellationToken));

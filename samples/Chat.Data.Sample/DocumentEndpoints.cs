@@ -11,7 +11,7 @@ internal static class DocumentEndpoints
 {
     public static IEndpointRouteBuilder MapDocumentEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var documents = endpoints.MapGroup("/documents");
+        var documents = endpoints.MapGroup("/documents").WithTags("Documents");
         documents.MapPost("/", CreateAsync);
         documents.MapGet("/{documentId:guid}", GetAsync);
         documents.MapPost("/{documentId:guid}/blocks", AddBlockAsync);

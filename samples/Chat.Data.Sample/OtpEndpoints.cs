@@ -10,7 +10,7 @@ internal static class OtpEndpoints
 
     public static IEndpointRouteBuilder MapOtpEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var otp = endpoints.MapGroup("/otp");
+        var otp = endpoints.MapGroup("/otp").WithTags("OTP");
         otp.MapPost("/send", SendAsync);
         otp.MapPost("/verify", VerifyAsync);
         return endpoints;

@@ -8,9 +8,10 @@ internal static class UserEndpoints
 {
     public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var users = endpoints.MapGroup("/users");
+        var users = endpoints.MapGroup("/users").WithTags("Users");
         users.MapPost("/", CreateAsync);
         users.MapGet("/{id:guid}", GetAsync);
+        users.MapGet("/by-username/{username}", FindByUsernameAsync);
         users.MapGet("/", FindByPhonesAsync);
         return endpoints;
     }
@@ -38,6 +39,9 @@ internal static class UserEndpoints
 
     private static async Task<Results<Ok<User>, NotFound>> GetAsync(Guid id, IUserRepository repository, CancellationToken cancellationToken) =>
         await repository.FindByIdAsync(id, cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<User>, NotFound>> FindByUsernameAsync(string username, IUserRepository repository, CancellationToken cancellationToken) =>
+        await repository.FindByUsernameAsync(username, cancellationToken) is { } user ? TypedResults.Ok(user) : TypedResults.NotFound();
 
     /// <summary><c>?phones=+6281...,+6282...</c> or <c>?phones=+6281...&amp;phones=+6282...</c>: the registered users among them.</summary>
     private static async Task<Results<Ok<IReadOnlyList<User>>, ProblemHttpResult>> FindByPhonesAsync(string[] phones, IUserRepository repository, CancellationToken cancellationToken)

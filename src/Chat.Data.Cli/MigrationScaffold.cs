@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace Chat.Data.Cli;
 
-/// <summary>Writes new migration scripts named the way Chat.Data's runner reads them: <c>NNNN_name.up.sql</c> and <c>NNNN_name.down.sql</c>.</summary>
+/// <summary>
+/// Writes a new migration the way Chat.Data's runner reads it: the scripts <c>NNNN_name.up.sql</c> and
+/// <c>NNNN_name.down.sql</c>, and <c>NNNN_name.cs</c>, the FluentMigrator class that runs them.
+/// </summary>
 internal static partial class MigrationScaffold
 {
     /// <summary>
@@ -16,9 +19,9 @@ internal static partial class MigrationScaffold
         return ValidName().IsMatch(snake) ? snake : null;
     }
 
-    /// <summary>Writes the pair numbered one past the highest in <paramref name="directory"/> (0001 in an empty one); returns their paths.</summary>
-    /// <exception cref="IOException">A script of that name exists already, or the numbers ran out.</exception>
-    public static (string Up, string Down) Create(string directory, string name)
+    /// <summary>Writes the migration numbered one past the highest in <paramref name="directory"/> (0001 in an empty one); returns the paths.</summary>
+    /// <exception cref="IOException">A file of that name exists already, or the numbers ran out.</exception>
+    public static (string Class, string Up, string Down) Create(string directory, string name)
     {
         Directory.CreateDirectory(directory);
         var version = Directory.EnumerateFiles(directory)
@@ -33,12 +36,25 @@ internal static partial class MigrationScaffold
         var stem = $"{version:D4}_{name}";
         var up = Path.Combine(directory, stem + ".up.sql");
         var down = Path.Combine(directory, stem + ".down.sql");
+        var migration = Path.Combine(directory, stem + ".cs");
         WriteNew(up, $"-- {stem}: describe the change. Name tables without a schema: the runner sets search_path.\n");
         WriteNew(down, $"-- {stem}: revert exactly what {stem}.up.sql does.\n");
-        return (up, down);
+        WriteNew(migration, $$"""
+            using FluentMigrator;
+
+            namespace Chat.Data.Migrations;
+
+            [Migration({{version}}, "{{name}}")]
+            internal sealed class Migration{{version:D4}}{{PascalCase(name)}} : SqlScriptMigration;
+
+            """);
+        return (migration, up, down);
     }
 
-    // CreateNew: never overwrite a script, even one written since the folder was read.
+    private static string PascalCase(string snake) =>
+        string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(word => char.ToUpperInvariant(word[0]) + word[1..]));
+
+    // CreateNew: never overwrite a file, even one written since the folder was read.
     private static void WriteNew(string path, string text)
     {
         using var writer = new StreamWriter(new FileStream(path, FileMode.CreateNew));

@@ -77,13 +77,14 @@ var name = new Argument<string>("NAME")
         return normalised;
     },
 };
-var dir = new Option<DirectoryInfo>("--dir") { HelpName = "FOLDER", Description = "The folder holding the migration scripts.", Required = true };
-var create = new Command("create", "Write the next numbered pair of empty scripts, NNNN_NAME.up.sql and NNNN_NAME.down.sql.") { name, dir };
+var dir = new Option<DirectoryInfo>("--dir") { HelpName = "FOLDER", Description = "The folder holding the migrations.", Required = true };
+var create = new Command("create", "Write the next numbered migration: empty scripts NNNN_NAME.up.sql and NNNN_NAME.down.sql, and NNNN_NAME.cs, the class that runs them.") { name, dir };
 create.SetAction(parse =>
 {
     try
     {
-        var (upPath, downPath) = MigrationScaffold.Create(parse.GetValue(dir)!.FullName, parse.GetValue(name)!);
+        var (classPath, upPath, downPath) = MigrationScaffold.Create(parse.GetValue(dir)!.FullName, parse.GetValue(name)!);
+        Console.WriteLine(classPath);
         Console.WriteLine(upPath);
         Console.WriteLine(downPath);
         return 0;

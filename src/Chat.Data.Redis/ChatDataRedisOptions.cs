@@ -15,7 +15,9 @@ public sealed class ChatDataRedisOptions
     /// <summary>
     /// A StackExchange.Redis configuration string, for example <c>localhost:6379</c>, or all the nodes
     /// of a Redis Cluster (<c>10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000</c>). Required unless the host
-    /// registered its own <see cref="IConnectionMultiplexer"/>, which is then shared.
+    /// registered its own <see cref="IConnectionMultiplexer"/>, which is then shared. How long a call waits
+    /// for Redis before it fails with <see cref="RedisUnavailableException"/> is the client's <c>asyncTimeout</c>
+    /// (for example <c>localhost:6379,asyncTimeout=2000</c>; default 5 seconds).
     /// </summary>
     public string? Configuration { get; set; }
 
@@ -31,12 +33,6 @@ public sealed class ChatDataRedisOptions
     /// (default <c>chat:</c>). Up to 64 characters, no braces, spaces or control characters.
     /// </summary>
     public string KeyPrefix { get; set; } = "chat:";
-
-    /// <summary>
-    /// How long a call waits for Redis before it gives up with <see cref="RedisUnavailableException"/>
-    /// (default 5 seconds). StackExchange.Redis 1.x has no timeout of its own for asynchronous calls.
-    /// </summary>
-    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>One-time codes.</summary>
     public OtpOptions Otp { get; } = new();

@@ -2,7 +2,7 @@ namespace Chat.Data.Redis;
 
 /// <summary>
 /// Redis could not be reached, dropped the connection, did not answer within
-/// <see cref="ChatDataRedisOptions.OperationTimeout"/>, or is not ready (loading, failing over).
+/// the connection's <c>asyncTimeout</c>, or is not ready (loading, failing over).
 /// The helpers work again once Redis is back; retrying later can succeed.
 /// </summary>
 public sealed class RedisUnavailableException : ChatDataException

@@ -54,6 +54,30 @@ public abstract class EventBusTests(RedisFixture fixture) : RedisTestBase(fixtur
     }
 
     [Fact]
+    public async Task A_subscription_gets_its_messages_one_at_a_time_in_published_order()
+    {
+        var bus = Get<IChatEventBus>();
+        var chat = Guid.CreateVersion7();
+        var received = new ConcurrentQueue<int>();
+        var (running, overlapped) = (0, false);
+        await using var subscription = await bus.SubscribeToChatAsync(chat, async e =>
+        {
+            if (Interlocked.Increment(ref running) > 1)
+                overlapped = true;
+            await Task.Delay(1); // a handler that awaits: the next message still waits for it
+            received.Enqueue(int.Parse(e.GetText()));
+            Interlocked.Decrement(ref running);
+        });
+
+        for (var i = 0; i < 100; i++)
+            await bus.PublishToChatAsync(chat, i.ToString());
+
+        await Eventually(() => received.Count == 100, TimeSpan.FromSeconds(10), "every message arrived");
+        Assert.False(Volatile.Read(ref overlapped), "two handler calls of one subscription overlapped");
+        Assert.Equal(Enumerable.Range(0, 100), received);
+    }
+
+    [Fact]
     public async Task A_throwing_handler_does_not_end_its_subscription()
     {
         var bus = Get<IChatEventBus>();

@@ -13,11 +13,16 @@ using StackExchange.Redis;
 namespace Chat.Data.Redis.Tests;
 
 /// <summary>What every helper shares: the script cache retry, TTLs on every key, the health check.</summary>
-public abstract class InfrastructureTests(RedisFixture fixture) : RedisTestBase(fixture)
+public abstract class InfrastructureTests(RedisFixture fixture, PostgresDatabaseFixture database) : RedisTestBase(fixture)
 {
-    public sealed class Single(SingleRedisFixture fixture) : InfrastructureTests(fixture), IClassFixture<SingleRedisFixture>;
+    public sealed class Single(SingleRedisFixture fixture, PostgresDatabaseFixture database)
+        : InfrastructureTests(fixture, database), IClassFixture<SingleRedisFixture>, IClassFixture<PostgresDatabaseFixture>;
 
-    public sealed class Cluster(ClusterRedisFixture fixture) : InfrastructureTests(fixture), IClassFixture<ClusterRedisFixture>;
+    public sealed class Cluster(ClusterRedisFixture fixture, PostgresDatabaseFixture database)
+        : InfrastructureTests(fixture, database), IClassFixture<ClusterRedisFixture>, IClassFixture<PostgresDatabaseFixture>;
+
+    /// <summary>The helpers on a migrated database: the revocation list keeps its record there.</summary>
+    private IServiceProvider Services(Action<ChatDataRedisOptions>? configure = null) => Services(configure, database.ConnectionString);
 
     private static readonly RateLimitPolicy[] Policies =
     [
@@ -39,6 +44,7 @@ public abstract class InfrastructureTests(RedisFixture fixture) : RedisTestBase(
         await presence.HeartbeatAsync(user, "laptop");
         await presence.DisconnectAsync(user, "phone");
         Assert.True((await presence.GetAsync(user)).IsOnline);
+        Assert.Equal(new UserPresence(chat, false, 0, null), await presence.GetAsync(chat)); // never seen: a nil in the reply
         Assert.True(await presence.CountOnlineAsync() >= 1);
         var limiter = services.GetRequiredService<IDistributedRateLimiter>();
         foreach (var policy in Policies)
@@ -65,6 +71,32 @@ public abstract class InfrastructureTests(RedisFixture fixture) : RedisTestBase(
         Assert.True(await recent.AddAsync(CacheTestData.Message(chat, 2)));
         Assert.True(await recent.RemoveAsync(chat, 2));
         Assert.True((await recent.GetNewestAsync(chat)).IsComplete);
+    }
+
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task Every_helper_and_the_event_bus_work_over_either_protocol(RedisProtocol protocol)
+    {
+        var services = RedisFixture.NewHostServices();
+        services.AddChatData(o => o.ConnectionString = database.ConnectionString).AddRedis(o =>
+        {
+            o.Configuration = Fixture.Configuration;
+            o.ConfigureConnection = c => c.Protocol = protocol;
+            o.KeyPrefix = Fixture.KeyPrefix + "resp:";
+            o.Otp.HmacKey = RedisFixture.TestHmacKey;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        await UseEveryHelperAsync(provider);
+        var bus = provider.GetRequiredService<IChatEventBus>();
+        var (chat, received) = (Guid.CreateVersion7(), new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await using var subscription = await bus.SubscribeToChatAsync(chat, e => { received.TrySetResult(e.GetText()); return Task.CompletedTask; });
+        await bus.PublishToChatAsync(chat, "over " + protocol);
+
+        Assert.Equal("over " + protocol, await received.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        var multiplexer = await provider.GetRequiredService<Internal.RedisConnection>().GetMultiplexerAsync(CancellationToken.None);
+        Assert.All(multiplexer.GetEndPoints(), e => Assert.Equal(protocol, multiplexer.GetServer(e).Protocol));
     }
 
     [Fact]

@@ -54,9 +54,9 @@ public abstract class OtpTests(RedisFixture fixture) : RedisTestBase(fixture)
         var phone = NewPhone();
         var code = (await otp.IssueAsync("login", phone)).Code!;
 
-        Assert.Equal(OtpVerifyResult.Expired, await otp.VerifyAsync("reset-password", phone, code));
+        Assert.Equal(OtpVerifyResult.Invalid, await otp.VerifyAsync("reset-password", phone, code));
         Assert.Equal(OtpVerifyResult.Success, await otp.VerifyAsync("login", phone, code));
-        Assert.Equal(OtpVerifyResult.Expired, await otp.VerifyAsync("login", phone, code));
+        Assert.Equal(OtpVerifyResult.Invalid, await otp.VerifyAsync("login", phone, code));
     }
 
     [Fact]
@@ -68,10 +68,37 @@ public abstract class OtpTests(RedisFixture fixture) : RedisTestBase(fixture)
         var ttl = await Db.KeyTimeToLiveAsync(CodeKey("login", phone));
         Assert.InRange(ttl!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
 
-        await Task.Delay(1200);
+        await Eventually(async () => !await Db.KeyExistsAsync(CodeKey("login", phone)), TimeSpan.FromSeconds(10), "the code expires");
 
-        Assert.Equal(OtpVerifyResult.Expired, await otp.VerifyAsync("login", phone, code));
-        Assert.Equal(OtpVerifyResult.Expired, await otp.VerifyAsync("login", NewPhone(), "123456"));
+        Assert.Equal(OtpVerifyResult.Invalid, await otp.VerifyAsync("login", phone, code));
+        Assert.Equal(OtpVerifyResult.Invalid, await otp.VerifyAsync("login", NewPhone(), "123456"));
+    }
+
+    [Fact]
+    public async Task A_wrong_code_for_a_pending_code_and_any_code_for_no_code_get_the_same_answers_to_the_last_attempt()
+    {
+        var otp = Get<IOtpStore>(o => o.Otp.MaxAttempts = 3);
+        var (pending, none) = (NewPhone(), NewPhone());
+        var code = (await otp.IssueAsync("login", pending)).Code!;
+        var wrong = code == "000000" ? "111111" : "000000";
+
+        var pendingAnswers = new List<OtpVerifyResult>();
+        var noneAnswers = new List<OtpVerifyResult>();
+        for (var i = 0; i < 4; i++)
+        {
+            pendingAnswers.Add(await otp.VerifyAsync("login", pending, wrong));
+            noneAnswers.Add(await otp.VerifyAsync("login", none, wrong));
+        }
+
+        OtpVerifyResult[] expected = [OtpVerifyResult.Invalid, OtpVerifyResult.Invalid, OtpVerifyResult.TooManyAttempts, OtpVerifyResult.TooManyAttempts];
+        Assert.Equal(expected, pendingAnswers);
+        Assert.Equal(expected, noneAnswers);
+        // The attempts on a subject without a code are forgotten when a code would have expired.
+        var ttl = await Db.KeyTimeToLiveAsync(CodeKey("login", none));
+        Assert.InRange(ttl!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5));
+        // A new code starts afresh.
+        var fresh = (await otp.IssueAsync("login", none)).Code!;
+        Assert.Equal(OtpVerifyResult.Success, await otp.VerifyAsync("login", none, fresh));
     }
 
     [Fact]
@@ -151,7 +178,8 @@ public abstract class OtpTests(RedisFixture fixture) : RedisTestBase(fixture)
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => otp.VerifyAsync("login", phone, code))));
 
+        // The others find no live code: refused, and counted as attempts like any wrong code.
         Assert.Single(results, r => r == OtpVerifyResult.Success);
-        Assert.All(results.Where(r => r != OtpVerifyResult.Success), r => Assert.Equal(OtpVerifyResult.Expired, r));
+        Assert.All(results.Where(r => r != OtpVerifyResult.Success), r => Assert.Contains(r, new[] { OtpVerifyResult.Invalid, OtpVerifyResult.TooManyAttempts }));
     }
 }

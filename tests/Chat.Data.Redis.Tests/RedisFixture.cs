@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Chat.Data.Redis.Internal;
+using Chat.Data.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,7 +14,8 @@ namespace Chat.Data.Redis.Tests;
 /// </summary>
 public abstract class RedisFixture : IAsyncLifetime
 {
-    public const string PostgresConnectionString = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+    /// <summary>The PostgreSQL test server, for tests that need one but no database of their own.</summary>
+    public static string PostgresConnectionString => TestServers.Postgres;
 
     /// <summary>A fixed OTP key for tests (never use a constant key in production).</summary>
     public static readonly byte[] TestHmacKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
@@ -22,7 +24,8 @@ public abstract class RedisFixture : IAsyncLifetime
 
     protected abstract string Variable { get; }
 
-    protected abstract string Example { get; }
+    /// <summary>The server's configuration (its environment variable, else a container's).</summary>
+    protected abstract string Server { get; }
 
     public abstract bool IsCluster { get; }
 
@@ -34,11 +37,7 @@ public abstract class RedisFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configuration = Environment.GetEnvironmentVariable(Variable);
-        if (string.IsNullOrWhiteSpace(configuration))
-            throw new InvalidOperationException(
-                $"{Variable} is not set. Start the test servers with `./build.sh services up` and `./build.sh services cluster up`, " +
-                $"and set the variables they print (for example {Variable}={Example}); `./build.sh test` does both.");
+        var configuration = Server;
         Configuration = configuration;
 
         var options = ConfigurationOptions.Parse(configuration);
@@ -46,7 +45,6 @@ public abstract class RedisFixture : IAsyncLifetime
         options.AllowAdmin = true; // SCRIPT FLUSH
         options.SyncTimeout = 10_000; // the tests' SCANs are synchronous, on a busy 2-core machine
         _multiplexer = await ConnectionMultiplexer.ConnectAsync(options);
-        _multiplexer.PreserveAsyncOrder = false;
 
         // The multiplexer reconnects in the background; give it a few seconds before calling the server missing.
         var clock = Stopwatch.StartNew();
@@ -77,7 +75,7 @@ public abstract class RedisFixture : IAsyncLifetime
 
     /// <summary>The primaries: every key lives on one of them.</summary>
     public IServer[] Masters() =>
-        Multiplexer.GetEndPoints().Select(e => Multiplexer.GetServer(e)).Where(s => s.IsConnected && !s.IsSlave).ToArray();
+        Multiplexer.GetEndPoints().Select(e => Multiplexer.GetServer(e)).Where(s => s.IsConnected && !s.IsReplica).ToArray();
 
     /// <summary>Every key of this fixture, from every primary.</summary>
     public RedisKey[] AllKeys() =>
@@ -125,8 +123,7 @@ public abstract class RedisFixture : IAsyncLifetime
         }
         finally
         {
-            await _multiplexer.CloseAsync();
-            _multiplexer.Dispose();
+            await _multiplexer.DisposeAsync();
         }
     }
 }
@@ -136,7 +133,7 @@ public sealed class SingleRedisFixture : RedisFixture
 {
     protected override string Variable => "CHATDATA_TEST_REDIS";
 
-    protected override string Example => "127.0.0.1:56379";
+    protected override string Server => TestServers.Redis;
 
     public override bool IsCluster => false;
 }
@@ -146,7 +143,7 @@ public sealed class ClusterRedisFixture : RedisFixture
 {
     protected override string Variable => "CHATDATA_TEST_REDIS_CLUSTER";
 
-    protected override string Example => "127.0.0.1:57001,127.0.0.1:57002,127.0.0.1:57003";
+    protected override string Server => TestServers.RedisCluster;
 
     public override bool IsCluster => true;
 }

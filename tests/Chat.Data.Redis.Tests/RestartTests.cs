@@ -16,7 +16,7 @@ namespace Chat.Data.Redis.Tests;
 /// Stops and restarts a redis-server of the test's own (on a free loopback port, never the shared
 /// servers) and checks the failure policies while it is down and that the helpers recover after.
 /// </summary>
-public sealed class RestartTests : IAsyncLifetime
+public sealed class RestartTests(PostgresDatabaseFixture database) : IAsyncLifetime, IClassFixture<PostgresDatabaseFixture>
 {
     private readonly int _port = FreePort();
     private Process? _server;
@@ -32,10 +32,9 @@ public sealed class RestartTests : IAsyncLifetime
     private ServiceProvider Build(Action<ChatDataRedisOptions>? configure = null)
     {
         var services = RedisFixture.NewHostServices();
-        services.AddChatData(o => o.ConnectionString = RedisFixture.PostgresConnectionString).AddRedis(o =>
+        services.AddChatData(o => o.ConnectionString = database.ConnectionString).AddRedis(o =>
         {
-            o.Configuration = $"127.0.0.1:{_port},connectTimeout=1000";
-            o.OperationTimeout = TimeSpan.FromSeconds(2);
+            o.Configuration = $"127.0.0.1:{_port},connectTimeout=1000,asyncTimeout=2000";
             o.Otp.HmacKey = RedisFixture.TestHmacKey;
             configure?.Invoke(o);
         });
@@ -97,6 +96,24 @@ public sealed class RestartTests : IAsyncLifetime
             await Task.Delay(100);
             return received.Contains("back");
         }, "the subscription is restored");
+    }
+
+    [Fact]
+    public async Task Revocations_survive_a_Redis_restart_that_loses_every_key()
+    {
+        await using var services = Build();
+        var sessions = services.GetRequiredService<ISessionRevocationList>();
+        var (user, now) = (Guid.CreateVersion7(), DateTimeOffset.UtcNow);
+        await sessions.RevokeTokenAsync("iss", "stolen", now.AddHours(1));
+        await sessions.RevokeAllBeforeAsync(user, now);
+
+        StopServer();
+        await StartServerAsync(); // no persistence: it comes back empty
+
+        await Until(async () => (await sessions.CheckAsync("iss", "stolen", Guid.CreateVersion7(), now)).Reason == RevocationReason.TokenRevoked,
+            "the revoked token is still revoked");
+        Assert.Equal(RevocationReason.UserTokensRevoked, (await sessions.CheckAsync("iss", "old", user, now.AddMinutes(-1))).Reason);
+        Assert.False((await sessions.CheckAsync("iss", "new", user, now.AddSeconds(1))).IsRevoked);
     }
 
     private static async Task<HealthCheckResult> CheckHealthAsync(IServiceProvider services)

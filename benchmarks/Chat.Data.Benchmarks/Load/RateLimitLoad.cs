@@ -46,7 +46,6 @@ internal static class RateLimitLoad
             o.Otp.HmacKey = RandomNumberGenerator.GetBytes(32); // required of every host, unused here
         });
         var byHand = await ConnectionMultiplexer.ConnectAsync(BenchRedis.Configuration);
-        byHand.PreserveAsyncOrder = false; // as the library sets its own
         var provider = services.BuildServiceProvider();
         try
         {
@@ -57,10 +56,10 @@ internal static class RateLimitLoad
             var db = byHand.GetDatabase();
             var keys = partitions.Select(p => (RedisKey)$"{prefix}by-hand:rate:{{{p}}}:gcra").ToArray();
             var arguments = Policy.Arguments(1);
-            await byHand.GetServer(byHand.GetEndPoints()[0]).ScriptLoadAsync(Policy.Script.Source);
+            var sha1 = await byHand.GetServer(byHand.GetEndPoints()[0]).ScriptLoadAsync(Policy.Script.Source);
             Func<int, long, Task<RateLimitDecision>> byHandCheck = async (caller, n) =>
             {
-                var reply = (RedisResult[])await db.ScriptEvaluateAsync(Policy.Script.Sha1, [keys[Partition(caller, n)]], arguments);
+                var reply = await db.ScriptEvaluateAsync(sha1, [keys[Partition(caller, n)]], arguments);
                 return new RateLimitDecision((long)reply[0] == 1, (long)reply[1], TimeSpan.Zero, TimeSpan.Zero);
             };
 
@@ -75,7 +74,7 @@ internal static class RateLimitLoad
 
             Print("Chat.Data (IDistributedRateLimiter)", library);
             Print("StackExchange.Redis by hand, EVALSHA", plain);
-            var benchmark = await RedisBenchmarkAsync(prefix, Math.Max(library.Checks, 10_000));
+            var benchmark = await RedisBenchmarkAsync(prefix, sha1, Math.Max(library.Checks, 10_000));
             if (benchmark is { } c)
             {
                 Console.WriteLine($"  {"redis-benchmark -c 64, EVALSHA",-38} {c.PerSecond,9:N0} checks/s   p50 {c.P50Ms,6:F2} ms   p99 {c.P99Ms,6:F2} ms");
@@ -95,8 +94,7 @@ internal static class RateLimitLoad
         {
             await provider.DisposeAsync();
             await DeleteKeysAsync(byHand, prefix);
-            await byHand.CloseAsync();
-            byHand.Dispose();
+            await byHand.DisposeAsync();
         }
     }
 
@@ -189,7 +187,7 @@ internal static class RateLimitLoad
     /// redis-benchmark at the same concurrency, running EVALSHA of the library's script with its key layout over
     /// as many partitions; null (and a note) when the tool is missing or fails.
     /// </summary>
-    private static async Task<BenchmarkResult?> RedisBenchmarkAsync(string prefix, long requests)
+    private static async Task<BenchmarkResult?> RedisBenchmarkAsync(string prefix, byte[] sha1, long requests)
     {
         var configuration = ConfigurationOptions.Parse(BenchRedis.Configuration);
         var (host, port) = configuration.EndPoints[0] switch
@@ -206,7 +204,7 @@ internal static class RateLimitLoad
         };
         foreach (var argument in (string[])["-h", host, "-p", port.ToString(CultureInfo.InvariantCulture), "-c", Callers.ToString(CultureInfo.InvariantCulture),
             "-n", requests.ToString(CultureInfo.InvariantCulture), "-r", Partitions.ToString(CultureInfo.InvariantCulture), "--csv",
-            "EVALSHA", Convert.ToHexStringLower(Policy.Script.Sha1), "1", $"{prefix}redis-benchmark:rate:{{__rand_int__}}:gcra", .. arguments])
+            "EVALSHA", Convert.ToHexStringLower(sha1), "1", $"{prefix}redis-benchmark:rate:{{__rand_int__}}:gcra", .. arguments])
             start.ArgumentList.Add(argument);
         if (configuration.Password is { Length: > 0 } password)
             start.Environment["REDISCLI_AUTH"] = password;
@@ -243,7 +241,7 @@ internal static class RateLimitLoad
         foreach (var endPoint in multiplexer.GetEndPoints())
         {
             var server = multiplexer.GetServer(endPoint);
-            if (server.IsSlave)
+            if (server.IsReplica)
                 continue;
             foreach (var page in server.Keys(pattern: prefix + "*", pageSize: 1_000).Chunk(1_000))
                 await db.KeyDeleteAsync(page);

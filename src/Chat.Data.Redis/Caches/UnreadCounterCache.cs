@@ -136,7 +136,7 @@ internal sealed class UnreadCounterCache(RedisConnection redis, IReadStateReposi
     {
         var result = await redis.EvaluateAsync(GetAllOrLeaseScript, [Counts(userId)], [lease, _ttlMs], cancellationToken)
             .ConfigureAwait(false);
-        var entries = (RedisValue[])result;
+        var entries = ((RedisValue[]?)result)!;
         if (entries.Length == 0)
             return null;
 
@@ -145,7 +145,7 @@ internal sealed class UnreadCounterCache(RedisConnection redis, IReadStateReposi
         {
             var value = (string)entries[i + 1]!;
             // Skip the marker and the leases of single-chat rebuilds in flight (chats outside the list).
-            if (Guid.TryParseExact((string)entries[i], "D", out var chatId) && !value.StartsWith('~'))
+            if (Guid.TryParseExact((string?)entries[i], "D", out var chatId) && !value.StartsWith('~'))
                 counts[chatId] = long.Parse(value, CultureInfo.InvariantCulture);
         }
         return counts;

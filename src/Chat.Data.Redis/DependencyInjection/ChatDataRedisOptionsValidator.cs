@@ -36,7 +36,6 @@ internal sealed class ChatDataRedisOptionsValidator(IServiceProviderIsService se
 
         if (options.KeyPrefix is null || options.KeyPrefix.Length > 64 || options.KeyPrefix.Any(c => c is '{' or '}' || char.IsWhiteSpace(c) || char.IsControl(c)))
             Fail($"ChatDataRedisOptions.KeyPrefix '{options.KeyPrefix}' must be at most 64 characters without braces, spaces or control characters (default \"chat:\").");
-        Positive(options.OperationTimeout, "OperationTimeout", Fail);
 
         var otp = options.Otp;
         if (otp.HmacKey is not { Length: >= 32 })
@@ -63,6 +62,7 @@ internal sealed class ChatDataRedisOptionsValidator(IServiceProviderIsService se
         if (!Enum.IsDefined(options.Sessions.FailureMode))
             Fail($"ChatDataRedisOptions.Sessions.FailureMode '{options.Sessions.FailureMode}' is not a RevocationFailureMode.");
         Positive(options.Sessions.MaxTokenLifetime, "Sessions.MaxTokenLifetime", Fail);
+        Positive(options.Sessions.CacheLifetime, "Sessions.CacheLifetime", Fail);
         if (options.Sessions.ClockSkew < TimeSpan.Zero)
             Fail($"ChatDataRedisOptions.Sessions.ClockSkew must not be negative ({options.Sessions.ClockSkew} given).");
         if (options.Events.MaxPayloadBytes < 1)

@@ -43,7 +43,7 @@ internal sealed class ChatEventBus(RedisConnection redis, ILogger<ChatEventBus>?
         Check.NotEmpty(id, idField);
         Check.NotNull(handler, nameof(handler));
         return await PubSub.SubscribeAsync(redis, Channel(scope, id),
-            message => handler(new ChatEvent(scope, id, (byte[])message)), _logger, cancellationToken).ConfigureAwait(false);
+            message => handler(new ChatEvent(scope, id, ((byte[]?)message)!)), _logger, cancellationToken).ConfigureAwait(false);
     }
 
     private RedisChannel Channel(ChatEventScope scope, Guid id) =>

@@ -29,7 +29,9 @@ public interface IChatEventBus
 
     /// <summary>
     /// Calls <paramref name="handler"/> for every message published to the user's channel until the returned
-    /// subscription is disposed. Handlers may run concurrently; an exception from one is logged and dropped.
+    /// subscription is disposed. The subscription's messages reach the handler one at a time, in the order they were
+    /// published (a slow handler delays the next message of its own subscription only); an exception from the
+    /// handler is logged and dropped.
     /// </summary>
     /// <exception cref="ChatDataValidationException">The id is empty or the handler is null.</exception>
     /// <exception cref="RedisUnavailableException">Redis could not be reached.</exception>
@@ -37,7 +39,9 @@ public interface IChatEventBus
 
     /// <summary>
     /// Calls <paramref name="handler"/> for every message published to the chat's channel until the returned
-    /// subscription is disposed. Handlers may run concurrently; an exception from one is logged and dropped.
+    /// subscription is disposed. The subscription's messages reach the handler one at a time, in the order they were
+    /// published (a slow handler delays the next message of its own subscription only); an exception from the
+    /// handler is logged and dropped.
     /// </summary>
     /// <exception cref="ChatDataValidationException">The id is empty or the handler is null.</exception>
     /// <exception cref="RedisUnavailableException">Redis could not be reached.</exception>

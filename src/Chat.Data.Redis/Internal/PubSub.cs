@@ -9,43 +9,48 @@ internal static partial class PubSub
     public static async Task PublishAsync(RedisConnection redis, RedisChannel channel, RedisValue message, CancellationToken cancellationToken)
     {
         var subscriber = await redis.GetSubscriberAsync(cancellationToken).ConfigureAwait(false);
-        Task<long> publish;
-        try
-        {
-            publish = subscriber.PublishAsync(channel, message);
-        }
-        catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
-        {
-            throw new RedisUnavailableException(ex);
-        }
-        await redis.GuardAsync(publish, cancellationToken).ConfigureAwait(false);
+        var publish = Start(subscriber, (channel, message), static (s, m) => s.PublishAsync(m.channel, m.message));
+        await RedisConnection.GuardAsync(publish, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Subscribes <paramref name="handler"/> to one channel. Messages are handled concurrently (the
-    /// multiplexer does not preserve order for pub/sub); a handler's exception is logged and dropped.
+    /// Subscribes <paramref name="handler"/> to one channel. Its messages reach the handler one at a time, in the
+    /// order Redis sent them (a typist's start before their stop); a handler's exception is logged and dropped.
     /// StackExchange.Redis subscribes again by itself after a reconnect.
     /// </summary>
     public static async Task<IAsyncDisposable> SubscribeAsync(
         RedisConnection redis, RedisChannel channel, Func<RedisValue, Task> handler, ILogger logger, CancellationToken cancellationToken)
     {
         var subscriber = await redis.GetSubscriberAsync(cancellationToken).ConfigureAwait(false);
-        // DispatchAsync never throws: a handler's exception is logged there.
-        Action<RedisChannel, RedisValue> callback = (from, message) => _ = DispatchAsync(handler, message, channel, logger);
+        var subscribing = Start(subscriber, channel, static (s, c) => s.SubscribeAsync(c));
+        ChannelMessageQueue queue;
         try
         {
-            await redis.GuardAsync(subscriber.SubscribeAsync(channel, callback), cancellationToken).ConfigureAwait(false);
+            queue = await RedisConnection.GuardAsync(subscribing, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisUnavailableException or OperationCanceledException || RedisConnection.IsUnavailable(ex))
+        catch (OperationCanceledException)
         {
-            // The subscription may still complete later: take the handler back out so it never fires.
-            _ = subscriber.UnsubscribeAsync(channel, callback).ContinueWith(
-                static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            if (ex is RedisUnavailableException or OperationCanceledException)
-                throw;
+            // The subscription may still complete later: end it so it never delivers.
+            _ = subscribing.ContinueWith(static t => t.Result.Unsubscribe(CommandFlags.FireAndForget), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+        // The queue's own loop awaits each handler call before it reads the next message.
+        queue.OnMessage(message => DispatchAsync(handler, message.Message, channel, logger));
+        return new Subscription(queue, logger);
+    }
+
+    /// <summary>Sends a pub/sub command; StackExchange.Redis throws at once, rather than in the task, when it cannot queue it.</summary>
+    private static Task<T> Start<TState, T>(ISubscriber subscriber, TState state, Func<ISubscriber, TState, Task<T>> operation)
+    {
+        try
+        {
+            return operation(subscriber, state);
+        }
+        catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+        {
             throw new RedisUnavailableException(ex);
         }
-        return new Subscription(redis, subscriber, channel, callback, logger);
     }
 
     private static async Task DispatchAsync(Func<RedisValue, Task> handler, RedisValue message, RedisChannel channel, ILogger logger)
@@ -60,10 +65,8 @@ internal static partial class PubSub
         }
     }
 
-    /// <summary>Unsubscribes its own handler once; other handlers of the same channel stay.</summary>
-    private sealed class Subscription(
-        RedisConnection redis, ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> callback, ILogger logger)
-        : IAsyncDisposable
+    /// <summary>Unsubscribes its own queue once; other subscriptions to the same channel stay.</summary>
+    private sealed class Subscription(ChannelMessageQueue queue, ILogger logger) : IAsyncDisposable
     {
         private int _disposed;
 
@@ -73,13 +76,13 @@ internal static partial class PubSub
                 return;
             try
             {
-                // The handler is removed locally at once; the server is told when no handler is left.
-                await redis.GuardAsync(subscriber.UnsubscribeAsync(channel, callback), CancellationToken.None).ConfigureAwait(false);
+                // The queue stops delivering at once; the server is told when no subscription of the channel is left.
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
             }
-            catch (RedisUnavailableException ex)
+            catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
             {
-                // Redis is down: the server side ends with the connection, and the handler is gone locally.
-                LogUnsubscribeFailed(logger, ex, channel.ToString());
+                // Redis is down: the server side ends with the connection, and the queue is gone locally.
+                LogUnsubscribeFailed(logger, ex, queue.Channel.ToString());
             }
         }
     }

@@ -20,9 +20,9 @@ public interface IOtpStore
 
     /// <summary>
     /// Checks a code. The first right answer consumes it (also under concurrent calls); wrong answers count
-    /// towards <see cref="OtpOptions.MaxAttempts"/>. A subject that never had a code gets
-    /// <see cref="OtpVerifyResult.Expired"/>, the same as an expired code, so the answer does not tell
-    /// whether a code was ever sent.
+    /// towards <see cref="OtpOptions.MaxAttempts"/>. A subject with no live code (never issued, expired, used
+    /// or replaced) is answered exactly as a wrong code is, attempts and all, so the answers never tell
+    /// whether a code is pending.
     /// </summary>
     /// <param name="purpose">The purpose the code was issued for.</param>
     /// <param name="subject">The subject the code was issued for.</param>
@@ -39,11 +39,11 @@ public enum OtpVerifyResult
     /// <summary>The code was right; it is now used up.</summary>
     Success,
 
-    /// <summary>The code was wrong; the user may try again.</summary>
+    /// <summary>
+    /// The code was not accepted: it was wrong, or no code is live (it expired, was used, was replaced by a
+    /// resend, or was never issued). The user may try again or ask for a new code.
+    /// </summary>
     Invalid,
-
-    /// <summary>No live code: it expired, was used, was replaced by a resend, or was never issued.</summary>
-    Expired,
 
     /// <summary>Too many wrong codes: this code is dead, and a new one must be issued.</summary>
     TooManyAttempts,

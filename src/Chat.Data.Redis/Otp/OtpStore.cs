@@ -63,7 +63,7 @@ internal sealed class OtpStore : IOtpStore
         // CSPRNG, uniform over all codes of this length (leading zeros included).
         var code = RandomNumberGenerator.GetString(Digits, _options.Digits);
         var tag = RedisKeys.Hash(purpose, subject);
-        var result = (RedisResult[])(await _redis.EvaluateAsync(
+        var result = (await _redis.EvaluateAsync(
             IssueScript,
             [_redis.Keys.Key("otp", tag, "code"), _redis.Keys.Key("otp", tag, "sends")],
             [
@@ -76,35 +76,43 @@ internal sealed class OtpStore : IOtpStore
             cancellationToken).ConfigureAwait(false));
 
         var retryAfter = TimeSpan.FromMilliseconds(Math.Max(0, (long)result[1]));
-        return (long)result[0] switch
+        var issued = (long)result[0] switch
         {
             1 => new OtpIssueResult(OtpIssueStatus.Issued, code, _options.CodeLifetime, TimeSpan.Zero),
             2 => new OtpIssueResult(OtpIssueStatus.Cooldown, null, TimeSpan.Zero, retryAfter),
             _ => new OtpIssueResult(OtpIssueStatus.QuotaExceeded, null, TimeSpan.Zero, retryAfter),
         };
+        if (RedisTelemetry.OtpIssues.Enabled)
+            RedisTelemetry.OtpIssues.Add(1, new KeyValuePair<string, object?>("chat_data.otp.outcome", Outcome(issued.Status)));
+        return issued;
     }
 
-    // KEYS[1] code. ARGV: mac of the answer, max attempts.
-    // Reply: 1 success, 2 invalid, 3 expired (also: never issued, used, replaced), 4 too many attempts.
-    // The MAC comparison in Lua is not constant-time; that is harmless here, as an attacker cannot choose MACs without the key.
+    // KEYS[1] code. ARGV: mac of the answer, max attempts, code lifetime ms.
+    // Reply: 1 success, 2 invalid, 3 too many attempts.
+    // A wrong code and a code for a subject with no live code (never issued, expired, used, replaced) take the
+    // same path: both count an attempt and both die after max attempts, so the answers never tell whether a
+    // code is pending. The MAC comparison in Lua is not constant-time; that is harmless here, as an attacker
+    // cannot choose MACs without the key.
     private static readonly RedisScript VerifyScript = new("otp-verify", """
         local code = redis.call('HMGET', KEYS[1], 'mac', 'dead')
         if code[2] then
-          return 4
-        end
-        if not code[1] then
           return 3
         end
-        if code[1] == ARGV[1] then
+        if code[1] and code[1] == ARGV[1] then
           -- Single use: the first right answer deletes the code, so a concurrent one finds nothing.
           redis.call('DEL', KEYS[1])
           return 1
         end
-        if redis.call('HINCRBY', KEYS[1], 'attempts', 1) >= tonumber(ARGV[2]) then
+        local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+        if not code[1] and redis.call('PTTL', KEYS[1]) < 0 then
+          -- No live code: the attempts are kept as long as a code would live.
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        end
+        if attempts >= tonumber(ARGV[2]) then
           -- Dead, but remembered until the code would have expired, so later tries say why.
           redis.call('HDEL', KEYS[1], 'mac')
           redis.call('HSET', KEYS[1], 'dead', 1)
-          return 4
+          return 3
         end
         return 2
         """);
@@ -119,17 +127,33 @@ internal sealed class OtpStore : IOtpStore
         var result = await _redis.EvaluateAsync(
             VerifyScript,
             [_redis.Keys.Key("otp", tag, "code")],
-            [Mac(purpose, subject, code.Trim()), _options.MaxAttempts],
+            [Mac(purpose, subject, code.Trim()), _options.MaxAttempts, (long)_options.CodeLifetime.TotalMilliseconds],
             cancellationToken).ConfigureAwait(false);
 
-        return (long)result switch
+        var verified = (long)result switch
         {
             1 => OtpVerifyResult.Success,
             2 => OtpVerifyResult.Invalid,
-            3 => OtpVerifyResult.Expired,
             _ => OtpVerifyResult.TooManyAttempts,
         };
+        if (RedisTelemetry.OtpVerifications.Enabled)
+            RedisTelemetry.OtpVerifications.Add(1, new KeyValuePair<string, object?>("chat_data.otp.outcome", Outcome(verified)));
+        return verified;
     }
+
+    private static string Outcome(OtpIssueStatus status) => status switch
+    {
+        OtpIssueStatus.Issued => "issued",
+        OtpIssueStatus.Cooldown => "cooldown",
+        _ => "quota_exceeded",
+    };
+
+    private static string Outcome(OtpVerifyResult result) => result switch
+    {
+        OtpVerifyResult.Success => "success",
+        OtpVerifyResult.Invalid => "invalid",
+        _ => "too_many_attempts",
+    };
 
     /// <summary>The MAC binds the code to its purpose and subject, so a stored value is useless anywhere else.</summary>
     private byte[] Mac(string purpose, string subject, string code) =>

@@ -73,8 +73,11 @@ internal sealed class PresenceTracker(RedisConnection redis) : IPresenceTracker
         var online = redis.EvaluateAsync(MarkOnlineScript, [OnlineUsers], [userId.ToString("D"), ttlMs], cancellationToken);
         await Task.WhenAll(device, online).ConfigureAwait(false);
 
-        var result = (RedisResult[])device.Result;
-        return new HeartbeatResult((long)result[0] == 1, (int)result[1]);
+        var result = device.Result;
+        var heartbeat = new HeartbeatResult((long)result[0] == 1, (int)result[1]);
+        if (RedisTelemetry.PresenceHeartbeats.Enabled)
+            RedisTelemetry.PresenceHeartbeats.Add(1, new KeyValuePair<string, object?>("chat_data.presence.went_online", heartbeat.WentOnline));
+        return heartbeat;
     }
 
     // KEYS[1] devices, KEYS[2] last-seen. ARGV: device, last-seen retention ms.
@@ -114,7 +117,7 @@ internal sealed class PresenceTracker(RedisConnection redis) : IPresenceTracker
         Check.NotEmpty(userId, nameof(userId));
         Check.Required(deviceId, nameof(deviceId), MaxDeviceIdLength);
 
-        var result = (RedisResult[])await redis.EvaluateAsync(DisconnectScript, [Devices(userId), LastSeen(userId)],
+        var result = await redis.EvaluateAsync(DisconnectScript, [Devices(userId), LastSeen(userId)],
             [deviceId, (long)_options.LastSeenRetention.TotalMilliseconds], cancellationToken).ConfigureAwait(false);
         var wentOffline = (long)result[0] == 1;
         if (wentOffline)
@@ -204,7 +207,7 @@ internal sealed class PresenceTracker(RedisConnection redis) : IPresenceTracker
         var states = new (int, DateTimeOffset?)[users.Length];
         for (var g = 0; g < groups.Length; g++)
         {
-            var reply = (RedisResult[])calls[g].Result;
+            var reply = calls[g].Result;
             for (var j = 0; j < groups[g].Length; j++)
             {
                 var seen = reply[2 * j + 1];

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chat.Data.Redis.Internal;
 using StackExchange.Redis;
 
@@ -57,26 +58,36 @@ internal sealed class DistributedRateLimiter(RedisConnection redis) : IDistribut
     private async Task<RateLimitDecision> EvaluateAsync(RateLimitPolicy.Prepared prepared, string partitionKey, int permits, CancellationToken cancellationToken)
     {
         var policy = prepared.Policy;
-        RedisResult[] reply;
+        RateLimitDecision decision;
         try
         {
-            reply = (RedisResult[])await redis.EvaluateAsync(policy.Script, [Key(prepared, partitionKey)], prepared.Arguments(permits), cancellationToken)
+            var reply = await redis.EvaluateAsync(policy.Script, [Key(prepared, partitionKey)], prepared.Arguments(permits), cancellationToken)
                 .ConfigureAwait(false);
+            decision = new RateLimitDecision(
+                Allowed: (long)reply[0] == 1,
+                Remaining: Math.Max(0, (long)reply[1]),
+                RetryAfter: TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[2])),
+                ResetAfter: TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[3])));
         }
         catch (RedisUnavailableException) when (_failureMode == RateLimitFailureMode.Allow)
         {
-            return new RateLimitDecision(true, Math.Max(0, policy.Capacity - permits), TimeSpan.Zero, TimeSpan.Zero, IsFallback: true);
+            decision = new RateLimitDecision(true, Math.Max(0, policy.Capacity - permits), TimeSpan.Zero, TimeSpan.Zero, IsFallback: true);
         }
         catch (RedisUnavailableException) when (_failureMode == RateLimitFailureMode.Deny)
         {
-            return new RateLimitDecision(false, 0, FallbackRetryAfter, FallbackRetryAfter, IsFallback: true);
+            decision = new RateLimitDecision(false, 0, FallbackRetryAfter, FallbackRetryAfter, IsFallback: true);
         }
 
-        return new RateLimitDecision(
-            Allowed: (long)reply[0] == 1,
-            Remaining: Math.Max(0, (long)reply[1]),
-            RetryAfter: TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[2])),
-            ResetAfter: TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[3])));
+        if (permits > 0 && RedisTelemetry.RateLimitDecisions.Enabled)
+        {
+            RedisTelemetry.RateLimitDecisions.Add(1, new TagList
+            {
+                { "chat_data.rate_limit.policy", policy.Name },
+                { "chat_data.rate_limit.decision", decision.Allowed ? "allowed" : "rejected" },
+                { "chat_data.rate_limit.fallback", decision.IsFallback },
+            });
+        }
+        return decision;
     }
 
     // The partition key is hashed (it may be personal data, and may hold braces), the policy's name and algorithm are not.

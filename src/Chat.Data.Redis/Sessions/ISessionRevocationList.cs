@@ -2,7 +2,8 @@ namespace Chat.Data.Redis.Sessions;
 
 /// <summary>
 /// A deny list for bearer tokens (for example JWTs, by <c>iss</c> and <c>jti</c>): revoked tokens are
-/// remembered only until they would have expired anyway, so the list stays small.
+/// remembered only until they would have expired anyway, so the list stays small. Revocations are recorded
+/// in PostgreSQL and answered from Redis, so they outlive the loss of Redis's data.
 /// </summary>
 public interface ISessionRevocationList
 {
@@ -12,7 +13,10 @@ public interface ISessionRevocationList
     /// <param name="expiresAt">The token's expiry (<c>exp</c>).</param>
     /// <param name="cancellationToken">Ends the wait for Redis.</param>
     /// <exception cref="ChatDataValidationException">The issuer or token id is blank, too long or holds NUL.</exception>
-    /// <exception cref="RedisUnavailableException">Redis could not be reached.</exception>
+    /// <exception cref="RedisUnavailableException">
+    /// Redis could not be reached. The revocation is recorded in PostgreSQL by then, and checks see it once their
+    /// cached answer lapses (<see cref="SessionRevocationOptions.CacheLifetime"/>); retry to make it immediate.
+    /// </exception>
     Task RevokeTokenAsync(string issuer, string tokenId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
     /// <summary>

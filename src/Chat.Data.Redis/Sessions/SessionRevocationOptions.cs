@@ -17,6 +17,13 @@ public sealed class SessionRevocationOptions
     /// handler's default clock skew), so a token still accepted because of clock skew is still revoked.
     /// </summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long Redis remembers that a token or user has no revocation, after reading it from PostgreSQL
+    /// (default 5 minutes). Revoking overwrites that answer at once; this bounds only how long a check can
+    /// miss a revocation whose write to Redis failed (the revocation itself is recorded in PostgreSQL first).
+    /// </summary>
+    public TimeSpan CacheLifetime { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>What a revocation check answers when Redis cannot be reached.</summary>

@@ -30,7 +30,10 @@ public interface ITypingIndicator
     /// <exception cref="RedisUnavailableException">Redis could not be reached.</exception>
     Task<IReadOnlyList<Guid>> GetTypingAsync(Guid chatId, CancellationToken cancellationToken = default);
 
-    /// <summary>Calls <paramref name="handler"/> for every typing event of the chat until the returned subscription is disposed.</summary>
+    /// <summary>
+    /// Calls <paramref name="handler"/> for every typing event of the chat until the returned subscription is disposed,
+    /// one at a time and in the order they happened (a member's start arrives before their stop).
+    /// </summary>
     /// <exception cref="ChatDataValidationException">The id is empty or the handler is null.</exception>
     /// <exception cref="RedisUnavailableException">Redis could not be reached.</exception>
     Task<IAsyncDisposable> SubscribeAsync(Guid chatId, Func<TypingEvent, Task> handler, CancellationToken cancellationToken = default);

@@ -91,8 +91,8 @@ internal sealed class TypingIndicator(RedisConnection redis, ILogger<TypingIndic
     public async Task<IReadOnlyList<Guid>> GetTypingAsync(Guid chatId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(chatId, nameof(chatId));
-        var members = (RedisValue[])await redis.EvaluateAsync(ListScript, [Members(chatId)], [], cancellationToken).ConfigureAwait(false);
-        return Array.ConvertAll(members, member => Guid.Parse((string)member!));
+        var members = (RedisValue[]?)await redis.EvaluateAsync(ListScript, [Members(chatId)], [], cancellationToken).ConfigureAwait(false);
+        return Array.ConvertAll(members!, member => Guid.Parse((string)member!));
     }
 
     public async Task<IAsyncDisposable> SubscribeAsync(Guid chatId, Func<TypingEvent, Task> handler, CancellationToken cancellationToken = default)

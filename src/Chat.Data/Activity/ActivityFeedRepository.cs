@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Chat.Data.Chats;
 using Chat.Data.Internal;
 using Chat.Data.Messages;
@@ -57,7 +58,7 @@ internal sealed class ActivityFeedRepository(ChatDatabase db) : IActivityFeedRep
     }
 
     /// <summary>One row per recipient in one statement (none for no recipients, once the activity is checked); the items come back in the recipients' order.</summary>
-    private async Task<List<ActivityItem>> InsertAsync(Guid[] recipients, NewActivity activity, CancellationToken cancellationToken)
+    private async Task<List<ActivityItem>> InsertAsync(Guid[] recipients, NewActivity activity, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         ArgumentNullException.ThrowIfNull(activity);
         var entity = ChatFields.Entity(activity.EntityType, activity.EntityId, nameof(NewActivity.EntityType), nameof(NewActivity.EntityId));
@@ -96,7 +97,7 @@ internal sealed class ActivityFeedRepository(ChatDatabase db) : IActivityFeedRep
             FROM unnest(@Ids, @UserIds) AS r (id, user_id)
             RETURNING {{Columns}}
             """,
-            row, Read, cancellationToken).ConfigureAwait(false);
+            row, Read, cancellationToken, operation: operation).ConfigureAwait(false);
 
         var order = recipients.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
         items.Sort((x, y) => order[x.UserId].CompareTo(order[y.UserId]));

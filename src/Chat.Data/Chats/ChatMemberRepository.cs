@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Chat.Data.Internal;
 using Microsoft.Extensions.Options;
 
@@ -136,13 +137,13 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
         ORDER BY w.ord
         """;
 
-    private async Task<List<ChatMember>> AddAsync(Guid chatId, Guid[] userIds, string role, CancellationToken cancellationToken)
+    private async Task<List<ChatMember>> AddAsync(Guid chatId, Guid[] userIds, string role, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         var row = new { chatId, userIds, role, maxMembers = _maxMembers };
         if (userIds.Length > _maxMembers)
             throw new MemberLimitException(chatId, _maxMembers);
 
-        var members = await db.QueryAfterLockAsync(AddSql, row, ReadAdded, cancellationToken).ConfigureAwait(false);
+        var members = await db.QueryAfterLockAsync(AddSql, row, ReadAdded, cancellationToken, operation: operation).ConfigureAwait(false);
         return members.Count > 0 ? members : throw new ReferenceNotFoundException(nameof(chatId));
 
         ChatMember ReadAdded(DbDataReader r)
@@ -291,7 +292,7 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
     public Task<Page<ChatMember>> ListActiveUncheckedAsync(Guid chatId, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
         ListActiveAsync(ListActiveUncheckedSql, chatId, null, cursor, limit, cancellationToken);
 
-    private async Task<Page<ChatMember>> ListActiveAsync(string sql, Guid chatId, Guid? viewerId, string? cursor, int limit, CancellationToken cancellationToken)
+    private async Task<Page<ChatMember>> ListActiveAsync(string sql, Guid chatId, Guid? viewerId, string? cursor, int limit, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         Check.NotEmpty(chatId, nameof(chatId));
         Check.Limit(limit);
@@ -304,7 +305,7 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
             afterUserId = after is null ? (Guid?)null : Cursor.Guid(after[1]),
             take = limit + 1,
         };
-        var members = await db.QueryAsync(sql, row, Read, cancellationToken).ConfigureAwait(false);
+        var members = await db.QueryAsync(sql, row, Read, cancellationToken, operation: operation).ConfigureAwait(false);
         if (members.Count <= limit)
             return new Page<ChatMember>(members, null);
 
@@ -366,10 +367,10 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
             chatId, userId, new { chatId, userId }, cancellationToken);
 
     /// <summary>Runs an UPDATE of one active membership; true when there was one.</summary>
-    private async Task<bool> UpdateActiveAsync(string sql, Guid chatId, Guid userId, object param, CancellationToken cancellationToken)
+    private async Task<bool> UpdateActiveAsync(string sql, Guid chatId, Guid userId, object param, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         CheckMember(chatId, userId);
-        return await db.ExecuteAsync(sql, param, cancellationToken).ConfigureAwait(false) == 1;
+        return await db.ExecuteAsync(sql, param, cancellationToken, operation: operation).ConfigureAwait(false) == 1;
     }
 
     private static void CheckMember(Guid chatId, Guid userId)

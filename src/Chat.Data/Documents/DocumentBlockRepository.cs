@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Chat.Data.Internal;
 using static Chat.Data.Documents.DocumentWrite;
 
@@ -338,7 +339,7 @@ internal sealed class DocumentBlockRepository(ChatDatabase db) : IDocumentBlockR
         SELECT {{AccessColumns}}, EXISTS (SELECT FROM gone) FROM access a
         """;
 
-    private async Task<(DocumentBlock? Block, DocumentAccess Access)> WriteAsync(string sql, object row, CancellationToken cancellationToken) =>
+    private async Task<(DocumentBlock? Block, DocumentAccess Access)> WriteAsync(string sql, object row, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
         (await db.QueryAfterLockAsync(
-            sql, row, static r => (ReadOptional(r), DocumentAccess.Read(r, After)), cancellationToken).ConfigureAwait(false)).Single();
+            sql, row, static r => (ReadOptional(r), DocumentAccess.Read(r, After)), cancellationToken, operation: operation).ConfigureAwait(false)).Single();
 }

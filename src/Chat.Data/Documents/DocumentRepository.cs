@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Chat.Data.Internal;
 using static Chat.Data.Documents.DocumentWrite;
 
@@ -225,9 +226,9 @@ internal sealed class DocumentRepository(ChatDatabase db) : IDocumentRepository
         SELECT {{AccessColumns}}, EXISTS (SELECT FROM gone) FROM access a
         """;
 
-    private async Task<(Document? Document, DocumentAccess Access)> WriteAsync(string sql, object row, CancellationToken cancellationToken) =>
+    private async Task<(Document? Document, DocumentAccess Access)> WriteAsync(string sql, object row, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
         (await db.QueryAfterLockAsync(
-            sql, row, static r => (DocumentRows.ReadOptional(r), DocumentAccess.Read(r, After)), cancellationToken).ConfigureAwait(false)).Single();
+            sql, row, static r => (DocumentRows.ReadOptional(r), DocumentAccess.Read(r, After)), cancellationToken, operation: operation).ConfigureAwait(false)).Single();
 
     private static void CheckIds(Guid documentId, Guid actorId)
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Chat.Data.Documents;
 using Chat.Data.Internal;
@@ -203,12 +204,12 @@ internal sealed class EntityRepository(ChatDatabase db) : IEntityRepository
     }
 
     private async Task<Page<Entity>> ByNameAsync(
-        string sql, Func<string?, Guid?, int, object> param, string? cursor, int limit, CancellationToken cancellationToken)
+        string sql, Func<string?, Guid?, int, object> param, string? cursor, int limit, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         Check.Limit(limit);
         var after = Cursor.Decode(cursor, 2);
         var rows = await db.QueryAsync(
-            sql, param(after is null ? null : NameOf(after[0]), after is null ? null : Cursor.Guid(after[1]), limit + 1), Read, cancellationToken).ConfigureAwait(false);
+            sql, param(after is null ? null : NameOf(after[0]), after is null ? null : Cursor.Guid(after[1]), limit + 1), Read, cancellationToken, operation: operation).ConfigureAwait(false);
         return DocumentRows.Cut(rows, limit, e => Cursor.Encode(NamePart(e.Name), Cursor.Text(e.Id)));
     }
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Dapper;
 using Npgsql;
 
@@ -24,6 +26,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Setting, string Sql), string> _planned = new();
     private readonly string _quotedSchema;
     private readonly bool _ownsDataSource;
+    private readonly string? _databaseName;
 
     public ChatDatabase(NpgsqlDataSource dataSource, string schema, bool ownsDataSource)
     {
@@ -31,6 +34,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
         Schema = SchemaName.Validate(schema);
         _quotedSchema = SchemaName.Quote(Schema);
         _ownsDataSource = ownsDataSource;
+        _databaseName = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database;
     }
 
     public NpgsqlDataSource DataSource { get; }
@@ -42,21 +46,23 @@ internal sealed class ChatDatabase : IAsyncDisposable
         _rendered.GetOrAdd(template, static (t, schema) => t.Replace("{schema}", schema, StringComparison.Ordinal), _quotedSchema);
 
     /// <summary>The first row read by <paramref name="read"/>, or null when there is none.</summary>
-    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string operation = "")
         where T : class =>
         RunAsync(async (connection, command) =>
         {
             await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : null;
-        }, sql, param, cancellationToken);
+        }, sql, param, cancellationToken, caller, operation);
 
     /// <summary>Every row, each read by <paramref name="read"/>.</summary>
-    public Task<List<T>> QueryAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+    public Task<List<T>> QueryAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
         RunAsync(async (connection, command) =>
         {
             await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
             return await ReadAllAsync(reader, read, cancellationToken).ConfigureAwait(false);
-        }, sql, param, cancellationToken);
+        }, sql, param, cancellationToken, caller, operation);
 
     /// <summary>
     /// Every row of the second statement of a two-statement command whose first statement takes a row
@@ -65,13 +71,14 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// change committed before that, which a locking CTE inside a single statement would not (its
     /// snapshot predates the wait for the lock).
     /// </summary>
-    public Task<List<T>> QueryAfterLockAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+    public Task<List<T>> QueryAfterLockAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
         RunAsync(async (connection, command) =>
         {
             await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             return await ReadAllAsync(reader, read, cancellationToken).ConfigureAwait(false);
-        }, sql, param, cancellationToken);
+        }, sql, param, cancellationToken, caller, operation);
 
     /// <summary>
     /// Every row of a query whose best plan depends on its parameter values, planned for them on every run.
@@ -80,30 +87,33 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// one command after a transaction-local <c>plan_cache_mode</c>, in one round trip: the setting ends with
     /// the command's implicit transaction (or the caller's ambient one) and leaves the pooled connection as it was.
     /// </summary>
-    public Task<List<T>> QueryPlannedPerRunAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
-        QueryAfterLockAsync(Planned(PlanPerRun, sql), param, read, cancellationToken);
+    public Task<List<T>> QueryPlannedPerRunAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
+        QueryAfterLockAsync(Planned(PlanPerRun, sql), param, read, cancellationToken, caller, operation);
 
     /// <summary>
     /// Every row of a query whose one plan serves every value, planned once. PostgreSQL would otherwise
     /// plan it anew on every run when its generic plan's estimate looks dearer than a plan for the values,
     /// which for a long query costs more than running it. Sent as <see cref="QueryPlannedPerRunAsync{T}"/> sends its setting.
     /// </summary>
-    public Task<List<T>> QueryPlannedOnceAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
-        QueryAfterLockAsync(Planned(PlanOnce, sql), param, read, cancellationToken);
+    public Task<List<T>> QueryPlannedOnceAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
+        QueryAfterLockAsync(Planned(PlanOnce, sql), param, read, cancellationToken, caller, operation);
 
     private string Planned(string setting, string sql) =>
         _planned.GetOrAdd((setting, sql), static key => key.Setting + ";\n" + key.Sql);
 
     /// <summary>Every row of each result of a two-statement command: two queries in one round trip.</summary>
     public Task<(List<T1> First, List<T2> Second)> QueryTwoAsync<T1, T2>(
-        string sql, object? param, Func<DbDataReader, T1> readFirst, Func<DbDataReader, T2> readSecond, CancellationToken cancellationToken) =>
+        string sql, object? param, Func<DbDataReader, T1> readFirst, Func<DbDataReader, T2> readSecond, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
         RunAsync(async (connection, command) =>
         {
             await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
             var first = await ReadAllAsync(reader, readFirst, cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             return (first, await ReadAllAsync(reader, readSecond, cancellationToken).ConfigureAwait(false));
-        }, sql, param, cancellationToken);
+        }, sql, param, cancellationToken, caller, operation);
 
     private static async Task<List<T>> ReadAllAsync<T>(DbDataReader reader, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
@@ -114,17 +124,28 @@ internal sealed class ChatDatabase : IAsyncDisposable
     }
 
     /// <summary>The number of rows the statement affected.</summary>
-    public Task<int> ExecuteAsync(string sql, object? param, CancellationToken cancellationToken) =>
-        RunAsync(static (connection, command) => connection.ExecuteAsync(command), sql, param, cancellationToken);
+    public Task<int> ExecuteAsync(string sql, object? param, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
+        RunAsync(static (connection, command) => connection.ExecuteAsync(command), sql, param, cancellationToken, caller, operation);
 
     /// <summary>The first column of the first row, or default when there is no row or it is NULL.</summary>
-    public Task<T?> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken) =>
-        RunAsync(static (connection, command) => connection.ExecuteScalarAsync<T>(command), sql, param, cancellationToken);
+    public Task<T?> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken,
+        [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
+        RunAsync(static (connection, command) => connection.ExecuteScalarAsync<T>(command), sql, param, cancellationToken, caller, operation);
 
-    /// <summary>Runs one command on a pooled connection, translating the database errors the library knows.</summary>
+    /// <summary>
+    /// Runs one command on a pooled connection, translating the database errors the library knows. Traced
+    /// and timed as the repository call named by <paramref name="caller"/> and <paramref name="operation"/>
+    /// when a listener asks for it.
+    /// </summary>
     private async Task<TResult> RunAsync<TResult>(
-        Func<NpgsqlConnection, CommandDefinition, Task<TResult>> run, string sql, object? param, CancellationToken cancellationToken)
+        Func<NpgsqlConnection, CommandDefinition, Task<TResult>> run, string sql, object? param, CancellationToken cancellationToken,
+        string caller, string operation)
     {
+        var timed = ChatDataTelemetry.OperationDuration.Enabled;
+        var activity = ChatDataTelemetry.Source.HasListeners() ? StartActivity(caller, operation) : null;
+        var started = timed ? Stopwatch.GetTimestamp() : 0;
+        string? errorType = null;
         try
         {
             await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -132,8 +153,50 @@ internal sealed class ChatDatabase : IAsyncDisposable
         }
         catch (NpgsqlException ex) when (PostgresErrors.Translate(ex) is { } error)
         {
+            errorType = error.GetType().FullName;
+            if (activity is not null)
+                ChatDataTelemetry.SetError(activity, error);
             throw error;
         }
+        catch (Exception ex) when (activity is not null || timed)
+        {
+            errorType = ex.GetType().FullName;
+            if (activity is not null)
+                ChatDataTelemetry.SetError(activity, ex);
+            throw;
+        }
+        finally
+        {
+            activity?.Dispose();
+            if (timed)
+                RecordDuration(started, caller, operation, errorType);
+        }
+    }
+
+    private System.Diagnostics.Activity? StartActivity(string caller, string operation)
+    {
+        var name = ChatDataTelemetry.OperationName(caller, operation);
+        var activity = ChatDataTelemetry.Source.StartActivity(name, ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("db.system.name", "postgresql");
+            activity.SetTag("db.operation.name", name);
+            activity.SetTag("db.namespace", _databaseName);
+            activity.SetTag("chat_data.schema", Schema);
+        }
+        return activity;
+    }
+
+    private static void RecordDuration(long started, string caller, string operation, string? errorType)
+    {
+        var tags = new TagList
+        {
+            { "db.system.name", "postgresql" },
+            { "db.operation.name", ChatDataTelemetry.OperationName(caller, operation) },
+        };
+        if (errorType is not null)
+            tags.Add("error.type", errorType);
+        ChatDataTelemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
     }
 
     public ValueTask DisposeAsync() => _ownsDataSource ? DataSource.DisposeAsync() : ValueTask.CompletedTask;

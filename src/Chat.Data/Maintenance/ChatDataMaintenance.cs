@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Chat.Data.Internal;
 
 namespace Chat.Data.Maintenance;
@@ -124,10 +125,10 @@ internal sealed class ChatDataMaintenance(ChatDatabase db) : IChatDataMaintenanc
             olderThan, nameof(olderThan), batchSize, cancellationToken);
 
     /// <summary>Runs a one-statement batch (parameters @olderThan and @batchSize) until one changes fewer rows than a batch.</summary>
-    private Task<long> RunBatchesAsync(string sql, TimeSpan age, string ageField, int batchSize, CancellationToken cancellationToken)
+    private Task<long> RunBatchesAsync(string sql, TimeSpan age, string ageField, int batchSize, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         CheckArguments(age, ageField, batchSize);
-        return InBatchesAsync(batchSize, () => db.ExecuteAsync(sql, new { olderThan = age, batchSize }, cancellationToken), cancellationToken);
+        return InBatchesAsync(batchSize, () => db.ExecuteAsync(sql, new { olderThan = age, batchSize }, cancellationToken, operation: operation), cancellationToken);
     }
 
     private static async Task<long> InBatchesAsync(int batchSize, Func<Task<int>> batch, CancellationToken cancellationToken)

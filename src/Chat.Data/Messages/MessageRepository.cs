@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Chat.Data.Internal;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -234,7 +235,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
 
     // Planned once (ChatDatabase.QueryPlannedOnceAsync): every value takes the same index walk, and at
     // 10M messages PostgreSQL planned the page for its values on every run, 1.5 ms of a 3 ms page.
-    private async Task<MessagePage> PageAsync(string sql, object param, Guid viewerId, CancellationToken cancellationToken)
+    private async Task<MessagePage> PageAsync(string sql, object param, Guid viewerId, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         var rows = await db.QueryPlannedOnceAsync(
             sql, param,
@@ -247,7 +248,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
                 r.GetGuid(After + 4),
                 r.GetBoolean(After + 5),
                 r.GetBoolean(After + 6)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, operation: operation).ConfigureAwait(false);
         // Only a thread's bounds can be missing: its root message does not exist.
         if (rows.Count == 0)
             throw new ReferenceNotFoundException("rootMessageId");
@@ -299,7 +300,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         }
     }
 
-    private async Task<Message?> EditOnceAsync(object row, CancellationToken cancellationToken)
+    private async Task<Message?> EditOnceAsync(object row, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         var edit = await db.QuerySingleOrDefaultAsync(
             $$"""
@@ -336,7 +337,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
             """,
             row,
             static r => new EditResult(ReadOptional(r), r.GetBoolean(After), r.GetBoolean(After + 1), r.GetBoolean(After + 2), r.GetBoolean(After + 3)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, operation: operation).ConfigureAwait(false);
 
         if (edit is null)
             return null;
@@ -377,7 +378,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         return QueryEditsAsync(EditsUncheckedSql, new { messageId }, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<MessageEdit>> QueryEditsAsync(string sql, object param, CancellationToken cancellationToken) =>
+    private async Task<IReadOnlyList<MessageEdit>> QueryEditsAsync(string sql, object param, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
         await db.QueryAsync(
             sql, param,
             static r => new MessageEdit(
@@ -386,7 +387,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
                 r.IsDBNull(2) ? null : r.GetString(2),
                 r.IsDBNull(3) ? null : r.GetString(3),
                 r.GetFieldValue<DateTimeOffset>(4)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, operation: operation).ConfigureAwait(false);
 
     public async Task<DeletedMessage?> DeleteForEveryoneAsync(Guid messageId, Guid deletedBy, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Chat.Data.Internal;
 using Microsoft.Extensions.Options;
@@ -156,7 +157,7 @@ internal sealed class ReactionRepository(ChatDatabase db, IOptions<ChatDataOptio
     public Task<Page<MessageReaction>> ListUncheckedAsync(Guid messageId, string? emoji = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default) =>
         ListAsync(emoji is null ? ListAllUncheckedSql : ListEmojiUncheckedSql, messageId, null, emoji, cursor, limit, cancellationToken);
 
-    private async Task<Page<MessageReaction>> ListAsync(string sql, Guid messageId, Guid? viewerId, string? emoji, string? cursor, int limit, CancellationToken cancellationToken)
+    private async Task<Page<MessageReaction>> ListAsync(string sql, Guid messageId, Guid? viewerId, string? emoji, string? cursor, int limit, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         Check.NotEmpty(messageId, nameof(messageId));
         if (emoji is not null)
@@ -177,7 +178,7 @@ internal sealed class ReactionRepository(ChatDatabase db, IOptions<ChatDataOptio
                 afterEmoji = after is null ? "" : CursorEmoji(after[2]),
                 limit,
             },
-            Read, cancellationToken).ConfigureAwait(false);
+            Read, cancellationToken, operation: operation).ConfigureAwait(false);
 
         if (rows.Count <= limit)
             return new Page<MessageReaction>(rows, null);

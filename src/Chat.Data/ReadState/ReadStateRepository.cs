@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Chat.Data.Internal;
 
 namespace Chat.Data.ReadState;
@@ -97,14 +98,14 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
     public Task<ReadWatermark> MarkDeliveredAsync(Guid chatId, Guid userId, long? upToSeq = null, CancellationToken cancellationToken = default) =>
         MarkAsync(chatId, userId, upToSeq, read: false, cancellationToken);
 
-    private async Task<ReadWatermark> MarkAsync(Guid chatId, Guid userId, long? upToSeq, bool read, CancellationToken cancellationToken)
+    private async Task<ReadWatermark> MarkAsync(Guid chatId, Guid userId, long? upToSeq, bool read, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         Check.NotEmpty(chatId, nameof(chatId));
         Check.NotEmpty(userId, nameof(userId));
         if (upToSeq < 0)
             throw new ChatDataValidationException(nameof(upToSeq), $"a seq is 0 or more ({upToSeq} given).");
 
-        var marks = await db.QueryAfterLockAsync(MarkSql, new { chatId, userId, upToSeq, read }, ReadWatermark, cancellationToken).ConfigureAwait(false);
+        var marks = await db.QueryAfterLockAsync(MarkSql, new { chatId, userId, upToSeq, read }, ReadWatermark, cancellationToken, operation: operation).ConfigureAwait(false);
         return marks.Count == 1 ? marks[0] : throw new NotAMemberException(chatId, userId);
     }
 
@@ -196,9 +197,9 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
         return GetReceiptsAsync(ReceiptsUncheckedSql, new { messageId }, cancellationToken);
     }
 
-    private async Task<MessageReceipts?> GetReceiptsAsync(string sql, object param, CancellationToken cancellationToken)
+    private async Task<MessageReceipts?> GetReceiptsAsync(string sql, object param, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
-        var rows = await db.QueryAsync(sql, param, ReadReceiptRow, cancellationToken).ConfigureAwait(false);
+        var rows = await db.QueryAsync(sql, param, ReadReceiptRow, cancellationToken, operation: operation).ConfigureAwait(false);
         if (rows.Count == 0)
             return null;
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Chat.Data.Internal;
 using Chat.Data.Users;
 
@@ -89,12 +90,12 @@ internal sealed class ContactRepository(ChatDatabase db) : IContactRepository
     public Task<bool> RemoveAsync(Guid userId, Guid otherUserId, CancellationToken cancellationToken = default) =>
         DeletePairAsync(userId, otherUserId, pendingOnly: false, cancellationToken);
 
-    private async Task<bool> DeletePairAsync(Guid userId, Guid otherUserId, bool pendingOnly, CancellationToken cancellationToken)
+    private async Task<bool> DeletePairAsync(Guid userId, Guid otherUserId, bool pendingOnly, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         SocialFields.Pair(userId, otherUserId, nameof(userId), nameof(otherUserId));
         return await db.ExecuteAsync(
             $$"""DELETE FROM {schema}.contacts k WHERE {{PairRows}} AND (NOT @pendingOnly OR k.status = 'pending')""",
-            new { userId, otherUserId, pendingOnly }, cancellationToken).ConfigureAwait(false) > 0;
+            new { userId, otherUserId, pendingOnly }, cancellationToken, operation: operation).ConfigureAwait(false) > 0;
     }
 
     public Task<Contact?> FindAsync(Guid ownerId, Guid contactId, CancellationToken cancellationToken = default)

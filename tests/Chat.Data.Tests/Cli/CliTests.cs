@@ -55,7 +55,7 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Create_writes_the_next_numbered_pair_into_the_folder()
+    public async Task Create_writes_the_next_numbered_scripts_and_their_class_into_the_folder()
     {
         var folder = Directory.CreateTempSubdirectory("chat-data-cli-").FullName;
         try
@@ -64,8 +64,11 @@ public sealed class CliTests : IAsyncLifetime
             Assert.Equal(0, (await RunAsync("migrate", "create", "more-things", "--dir", folder)).ExitCode);
 
             Assert.Equal(
-                ["0001_add_things.down.sql", "0001_add_things.up.sql", "0002_more_things.down.sql", "0002_more_things.up.sql"],
+                ["0001_add_things.cs", "0001_add_things.down.sql", "0001_add_things.up.sql", "0002_more_things.cs", "0002_more_things.down.sql", "0002_more_things.up.sql"],
                 Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+            var migration = await File.ReadAllTextAsync(Path.Combine(folder, "0002_more_things.cs"));
+            Assert.Contains("""[Migration(2, "more_things")]""", migration);
+            Assert.Contains("internal sealed class Migration0002MoreThings : SqlScriptMigration;", migration);
             Assert.Equal(2, (await RunAsync("migrate", "create", "café", "--dir", folder)).ExitCode);
         }
         finally

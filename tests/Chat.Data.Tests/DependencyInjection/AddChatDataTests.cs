@@ -153,6 +153,27 @@ public sealed class AddChatDataTests(DatabaseFixture db) : IClassFixture<Databas
     }
 
     [Fact]
+    public async Task Migrating_at_start_adds_nothing_of_fluentmigrator_to_the_hosts_services()
+    {
+        await using var database = await TestDatabase.CreateEmptyAsync();
+        var collection = new ServiceCollection().AddLogging();
+        collection.AddChatData(o =>
+        {
+            o.ConnectionString = database.ConnectionString;
+            o.RunMigrationsOnStartup = true;
+        });
+        await using var services = collection.BuildServiceProvider();
+        foreach (var hosted in services.GetServices<IHostedService>())
+            await hosted.StartAsync(CancellationToken.None);
+
+        Assert.All(await services.GetRequiredService<IChatDataMigrator>().GetStatusAsync(), s => Assert.Equal(MigrationState.Applied, s.State));
+        Assert.DoesNotContain(collection, d => IsFluentMigrators(d.ServiceType) || IsFluentMigrators(d.ImplementationType));
+        Assert.Null(services.GetService<FluentMigrator.Runner.IMigrationRunner>());
+
+        static bool IsFluentMigrators(Type? type) => type?.Assembly.GetName().Name?.StartsWith("FluentMigrator", StringComparison.Ordinal) == true;
+    }
+
+    [Fact]
     public async Task A_bare_service_collection_builds_with_validation_and_runs_a_query()
     {
         var services = new ServiceCollection();

@@ -3,17 +3,17 @@ using Npgsql;
 namespace Chat.Data.Tests.Infrastructure;
 
 /// <summary>
-/// The PostgreSQL server the tests run against: <c>CHATDATA_TEST_PG</c>, or the one
-/// <c>./build.sh services up</c> starts. An unreachable server fails the run; tests never skip.
+/// The PostgreSQL server the tests run against: <c>CHATDATA_TEST_PG</c>, else a container (see
+/// <see cref="TestSupport.TestServers"/>). An unreachable server fails the run; tests never skip.
 /// </summary>
 public static class TestServers
 {
-    private const string BuildShServer = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+    private static readonly Lazy<NpgsqlDataSource> AdminSource = new(() => NpgsqlDataSource.Create(PostgresAdmin));
 
-    public static string PostgresAdmin { get; } = Environment.GetEnvironmentVariable("CHATDATA_TEST_PG") is { Length: > 0 } fromEnv ? fromEnv : BuildShServer;
+    public static string PostgresAdmin => TestSupport.TestServers.Postgres;
 
     /// <summary>Pooled connections to the maintenance database, for creating and dropping test databases.</summary>
-    public static NpgsqlDataSource Admin { get; } = NpgsqlDataSource.Create(PostgresAdmin);
+    public static NpgsqlDataSource Admin => AdminSource.Value;
 
     public static string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = database }.ConnectionString;

@@ -1,6 +1,9 @@
+using System.Security.Cryptography;
+using System.Text;
 using Chat.Data.Migrations;
 using Chat.Data.Tests.Infrastructure;
 using Dapper;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Chat.Data.Tests.Migrations;
@@ -23,23 +26,23 @@ public sealed class MigratorTests : IAsyncLifetime
         await _database.DisposeAsync();
     }
 
-    private static readonly Migration[] ThreeTables =
-    [
-        new(1, "alpha", "CREATE TABLE alpha (id int PRIMARY KEY);", "DROP TABLE alpha;"),
-        new(2, "beta", "CREATE TABLE beta (id int PRIMARY KEY, alpha_id int REFERENCES alpha);", "DROP TABLE beta;"),
-        new(3, "gamma", "CREATE TABLE gamma (id int PRIMARY KEY);", "DROP TABLE gamma;"),
-    ];
+    private static readonly List<MigrationScript> Scripts = MigrationStream.Chat.Scripts.ToList();
+
+    private static IEnumerable<long> Versions => Scripts.Select(s => s.Version);
 
     [Fact]
-    public async Task Up_applies_every_embedded_migration_and_records_checksum_and_duration()
+    public async Task Up_applies_every_migration_and_records_version_checksum_and_duration()
     {
         var runs = await new ChatDataMigrator(_dataSource).MigrateUpAsync();
 
-        Assert.Equal(Migration.Embedded.Select(m => m.Version), runs.Select(r => r.Version));
+        Assert.Equal(Versions, runs.Select(r => r.Version));
         await using var connection = await _dataSource.OpenConnectionAsync();
-        var history = (await connection.QueryAsync<(long Version, string Checksum, long DurationMs)>(
-            "SELECT version, checksum, duration_ms FROM chat.schema_migrations ORDER BY version")).ToList();
-        Assert.Equal(Migration.Embedded.Select(m => (m.Version, m.Checksum)), history.Select(h => (h.Version, h.Checksum)));
+        var history = (await connection.QueryAsync<(long Version, string Description, string Checksum, long DurationMs)>("""
+            SELECT v.version, v.description, c.checksum, c.duration_ms
+            FROM chat.version_info v JOIN chat.version_checksums c USING (version)
+            ORDER BY version
+            """)).ToList();
+        Assert.Equal(Scripts.Select(s => (s.Version, s.Name, s.Checksum)), history.Select(h => (h.Version, h.Description, h.Checksum)));
         Assert.All(history, h => Assert.True(h.DurationMs >= 0));
         Assert.Empty(await new ChatDataMigrator(_dataSource).MigrateUpAsync());
     }
@@ -60,9 +63,9 @@ public sealed class MigratorTests : IAsyncLifetime
             var results = await Task.WhenAll(runners);
 
             var applied = results.SelectMany(r => r).Select(r => r.Version).OrderBy(v => v);
-            Assert.Equal(Migration.Embedded.Select(m => m.Version), applied);
+            Assert.Equal(Versions, applied);
             await using var connection = await _dataSource.OpenConnectionAsync();
-            Assert.Equal(Migration.Embedded.Count, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM chat.schema_migrations"));
+            Assert.Equal(Scripts.Count, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM chat.version_info"));
         }
         finally
         {
@@ -74,25 +77,29 @@ public sealed class MigratorTests : IAsyncLifetime
     [Fact]
     public async Task An_edited_applied_script_is_refused_with_an_error_naming_the_file()
     {
-        await new ChatDataMigrator(_dataSource, "chat", ThreeTables, null).MigrateUpAsync();
-        Migration[] edited = [ThreeTables[0], ThreeTables[1] with { UpSql = "CREATE TABLE beta (id bigint PRIMARY KEY);" }, ThreeTables[2]];
-        var migrator = new ChatDataMigrator(_dataSource, "chat", edited, null);
+        var migrator = new ChatDataMigrator(_dataSource);
+        await migrator.MigrateUpAsync(3);
+        // What an edit of 0002's scripts since it was applied looks like to the runner: another checksum.
+        await using (var connection = await _dataSource.OpenConnectionAsync())
+            await connection.ExecuteAsync("UPDATE chat.version_checksums SET checksum = 'checksum of the scripts as they were applied' WHERE version = 2");
 
         var up = await Assert.ThrowsAsync<MigrationException>(() => migrator.MigrateUpAsync());
         var down = await Assert.ThrowsAsync<MigrationException>(() => migrator.MigrateDownAsync());
 
-        Assert.Equal("0002_beta.up.sql", up.FileName);
-        Assert.Contains("0002_beta.up.sql", up.Message);
-        Assert.Equal("0002_beta.up.sql", down.FileName);
-        Assert.Equal(MigrationState.Modified, (await migrator.GetStatusAsync()).Single(s => s.Version == 2).State);
+        Assert.Equal("0002_chats.up.sql", up.FileName);
+        Assert.Contains("0002_chats.up.sql", up.Message);
+        Assert.Equal("0002_chats.up.sql", down.FileName);
+        var status = await migrator.GetStatusAsync();
+        Assert.Equal(MigrationState.Modified, status.Single(s => s.Version == 2).State);
+        Assert.All(status.Where(s => s.Version > 3), s => Assert.Equal(MigrationState.Pending, s.State));
     }
 
     [Fact]
     public void A_change_of_line_endings_alone_is_not_an_edit_but_a_change_of_text_is()
     {
-        Assert.Equal(new Migration(1, "alpha", "a\nb", "c").Checksum, new Migration(1, "alpha", "a\r\nb", "c").Checksum);
-        Assert.NotEqual(new Migration(1, "alpha", "a\nb", "c").Checksum, new Migration(1, "alpha", "a\nB", "c").Checksum);
-        Assert.NotEqual(new Migration(1, "alpha", "a", "c").Checksum, new Migration(1, "alpha", "a", "d").Checksum);
+        Assert.Equal(new MigrationScript(1, "alpha", "a\nb", "c").Checksum, new MigrationScript(1, "alpha", "a\r\nb", "c").Checksum);
+        Assert.NotEqual(new MigrationScript(1, "alpha", "a\nb", "c").Checksum, new MigrationScript(1, "alpha", "a\nB", "c").Checksum);
+        Assert.NotEqual(new MigrationScript(1, "alpha", "a", "c").Checksum, new MigrationScript(1, "alpha", "a", "d").Checksum);
     }
 
     [Fact]
@@ -107,7 +114,7 @@ public sealed class MigratorTests : IAsyncLifetime
         await migrator.MigrateUpAsync();
         var second = await CatalogDumpAsync("chat");
 
-        Assert.Equal(Migration.Embedded.Select(m => m.Version).Reverse(), reverted.Select(r => r.Version));
+        Assert.Equal(Versions.Reverse(), reverted.Select(r => r.Version));
         Assert.Contains("table users", first);
         Assert.DoesNotContain("table users", empty);
         Assert.Equal(first, second);
@@ -117,16 +124,16 @@ public sealed class MigratorTests : IAsyncLifetime
     public async Task Every_down_script_reverts_its_own_up_script()
     {
         var migrator = new ChatDataMigrator(_dataSource);
-        await migrator.MigrateUpAsync(Migration.Embedded[0].Version);
+        await migrator.MigrateUpAsync(Scripts[0].Version);
         await migrator.MigrateDownAsync(1);
         var before = await CatalogDumpAsync("chat");
-        foreach (var migration in Migration.Embedded)
+        foreach (var script in Scripts)
         {
-            await migrator.MigrateUpAsync(migration.Version);
+            await migrator.MigrateUpAsync(script.Version);
             var applied = await CatalogDumpAsync("chat");
             await migrator.MigrateDownAsync(1);
             Assert.Equal(before, await CatalogDumpAsync("chat"));
-            await migrator.MigrateUpAsync(migration.Version);
+            await migrator.MigrateUpAsync(script.Version);
             Assert.Equal(applied, await CatalogDumpAsync("chat"));
             before = applied;
         }
@@ -135,15 +142,30 @@ public sealed class MigratorTests : IAsyncLifetime
     [Fact]
     public async Task Up_to_a_target_down_by_steps_and_down_to_a_target()
     {
-        var migrator = new ChatDataMigrator(_dataSource, "chat", ThreeTables, null);
+        var migrator = new ChatDataMigrator(_dataSource);
 
-        Assert.Equal([1L, 2L], (await migrator.MigrateUpAsync(2)).Select(r => r.Version));
-        Assert.Equal([MigrationState.Applied, MigrationState.Applied, MigrationState.Pending], (await migrator.GetStatusAsync()).Select(s => s.State));
-        Assert.Equal([3L], (await migrator.MigrateUpAsync()).Select(r => r.Version));
-        Assert.Equal([3L, 2L], (await migrator.MigrateDownAsync(2)).Select(r => r.Version));
-        Assert.Equal([2L, 3L], (await migrator.MigrateUpAsync()).Select(r => r.Version));
-        Assert.Equal([3L, 2L], (await migrator.MigrateDownToAsync(1)).Select(r => r.Version));
-        Assert.Equal(["alpha"], await TablesAsync("chat"));
+        Assert.Equal([1L], (await migrator.MigrateUpAsync(1)).Select(r => r.Version));
+        var tablesOfTheFirst = await TablesAsync("chat");
+        Assert.Equal([2L, 3L], (await migrator.MigrateUpAsync(3)).Select(r => r.Version));
+        Assert.Equal(Scripts.Select(s => s.Version <= 3 ? MigrationState.Applied : MigrationState.Pending), (await migrator.GetStatusAsync()).Select(s => s.State));
+        Assert.Equal(Versions.Where(v => v > 3), (await migrator.MigrateUpAsync()).Select(r => r.Version));
+        Assert.Equal(Versions.Reverse().Take(2), (await migrator.MigrateDownAsync(2)).Select(r => r.Version));
+        Assert.Equal(Versions.TakeLast(2), (await migrator.MigrateUpAsync()).Select(r => r.Version));
+        Assert.Equal(Versions.Reverse().SkipLast(1), (await migrator.MigrateDownToAsync(1)).Select(r => r.Version));
+        Assert.Equal(tablesOfTheFirst, await TablesAsync("chat"));
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_between_migrations_and_leaves_the_lock_free()
+    {
+        using var cancellation = new CancellationTokenSource();
+        // The runner logs each migration as it finishes: cancel right after the first.
+        var migrator = new ChatDataMigrator(_dataSource, "chat", MigrationStream.Chat, new CallbackLogger(cancellation.Cancel));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => migrator.MigrateUpAsync(cancellationToken: cancellation.Token));
+
+        Assert.Equal(Scripts.Select(s => s.Version == 1 ? MigrationState.Applied : MigrationState.Pending), (await migrator.GetStatusAsync()).Select(s => s.State));
+        Assert.Equal(Versions.Skip(1), (await new ChatDataMigrator(_dataSource).MigrateUpAsync()).Select(r => r.Version));
     }
 
     [Fact]
@@ -152,33 +174,47 @@ public sealed class MigratorTests : IAsyncLifetime
         var status = await new ChatDataMigrator(_dataSource).GetStatusAsync();
 
         Assert.All(status, s => Assert.Equal(MigrationState.Pending, s.State));
-        Assert.Equal(Migration.Embedded.Count, status.Count);
-        Assert.Empty(await TablesAsync("chat"));
+        Assert.Equal(Scripts.Count, status.Count);
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        Assert.Null(await connection.ExecuteScalarAsync<string?>("SELECT to_regnamespace('chat')::text"));
     }
 
     [Fact]
     public async Task A_migration_applied_by_a_newer_library_shows_as_unknown_and_cannot_be_reverted_by_this_one()
     {
-        await new ChatDataMigrator(_dataSource, "chat", ThreeTables, null).MigrateUpAsync();
-        var older = new ChatDataMigrator(_dataSource, "chat", ThreeTables[..2], null);
+        var migrator = new ChatDataMigrator(_dataSource);
+        await migrator.MigrateUpAsync();
+        await using (var connection = await _dataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO chat.version_info (version, applied_on, description) VALUES (9000, now(), 'from_the_future');
+                INSERT INTO chat.version_checksums (version, checksum, duration_ms) VALUES (9000, 'abc', 1);
+                """);
+        }
 
-        Assert.Equal(MigrationState.Unknown, (await older.GetStatusAsync()).Single(s => s.Version == 3).State);
-        Assert.Empty(await older.MigrateUpAsync());
-        var error = await Assert.ThrowsAsync<MigrationException>(() => older.MigrateDownAsync());
-        Assert.Contains("0003", error.Message);
+        var unknown = (await migrator.GetStatusAsync()).Single(s => s.Version == 9000);
+        Assert.Equal((MigrationState.Unknown, "from_the_future"), (unknown.State, unknown.Name));
+        Assert.Empty(await migrator.MigrateUpAsync());
+        var error = await Assert.ThrowsAsync<MigrationException>(() => migrator.MigrateDownAsync());
+        Assert.Contains("9000", error.Message);
+        Assert.Contains("users", await TablesAsync("chat"));
     }
 
     [Fact]
     public async Task A_failing_script_rolls_back_entirely_and_names_the_file()
     {
-        Migration[] broken = [ThreeTables[0], new(2, "broken", "CREATE TABLE half (id int); SELECT no_such_function();", "DROP TABLE half;")];
-        var migrator = new ChatDataMigrator(_dataSource, "chat", broken, null);
+        var migrator = new ChatDataMigrator(_dataSource);
+        await migrator.MigrateUpAsync(1);
+        // 0002 creates chats, then chat_members: make the second fail.
+        await using (var connection = await _dataSource.OpenConnectionAsync())
+            await connection.ExecuteAsync("CREATE TABLE chat.chat_members (id int)");
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => migrator.MigrateUpAsync());
 
-        Assert.Equal("0002_broken.up.sql", error.FileName);
-        Assert.Equal(["alpha"], await TablesAsync("chat"));
-        Assert.Equal([MigrationState.Applied, MigrationState.Pending], (await migrator.GetStatusAsync()).Select(s => s.State));
+        Assert.Equal("0002_chats.up.sql", error.FileName);
+        Assert.Contains("chat_members", error.Message);
+        Assert.Equal(["chat_members", "users"], await TablesAsync("chat"));
+        Assert.Equal(Scripts.Select(s => s.Version == 1 ? MigrationState.Applied : MigrationState.Pending), (await migrator.GetStatusAsync()).Select(s => s.State));
     }
 
     [Fact]
@@ -186,6 +222,27 @@ public sealed class MigratorTests : IAsyncLifetime
     {
         await Assert.ThrowsAsync<MigrationException>(() => new ChatDataMigrator(_dataSource).MigrateUpAsync(9999));
         Assert.Empty(await TablesAsync("chat"));
+    }
+
+    [Fact]
+    public async Task A_schema_migrated_by_chat_data_0_1_0_is_adopted_and_nothing_runs_again()
+    {
+        await MigrateTheWay010DidAsync();
+        var migrator = new ChatDataMigrator(_dataSource);
+        var before = await migrator.GetStatusAsync();
+
+        var runs = await migrator.MigrateUpAsync();
+
+        Assert.Empty(runs);
+        Assert.All(before, s => Assert.Equal(MigrationState.Applied, s.State));
+        var after = await migrator.GetStatusAsync();
+        Assert.Equal(before, after);
+        Assert.All(after, s => Assert.Equal(TimeSpan.FromMilliseconds(5), s.Duration));
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        Assert.Null(await connection.ExecuteScalarAsync<string?>("SELECT to_regclass('chat.schema_migrations')::text"));
+        Assert.Equal(Scripts.Select(s => (s.Version, s.Name, s.Checksum)), await connection.QueryAsync<(long, string, string)>(
+            "SELECT v.version, v.description, c.checksum FROM chat.version_info v JOIN chat.version_checksums c USING (version) ORDER BY 1"));
+        Assert.Equal([Scripts[^1].Version], (await migrator.MigrateDownAsync()).Select(r => r.Version));
     }
 
     [Fact]
@@ -219,8 +276,50 @@ public sealed class MigratorTests : IAsyncLifetime
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<string>(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = @schema AND table_name <> 'schema_migrations' ORDER BY 1",
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = @schema AND table_name NOT IN ('version_info', 'version_checksums') ORDER BY 1",
             new { schema })).ToList();
+    }
+
+    /// <summary>
+    /// Chat.Data 0.1.0's own runner, as it was: its history table, and each script in a transaction with
+    /// the search path set, recorded with its checksum (SHA-256 of both scripts, line endings normalised).
+    /// </summary>
+    private async Task MigrateTheWay010DidAsync()
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            CREATE SCHEMA IF NOT EXISTS "chat";
+            CREATE TABLE IF NOT EXISTS "chat".schema_migrations (
+                version     bigint      PRIMARY KEY,
+                name        text        NOT NULL,
+                checksum    text        NOT NULL,
+                applied_at  timestamptz NOT NULL DEFAULT now(),
+                duration_ms bigint      NOT NULL
+            );
+            """);
+        foreach (var script in Scripts)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await connection.ExecuteAsync("SET LOCAL search_path TO \"chat\", public", transaction: transaction);
+            await using (var command = new NpgsqlCommand(script.UpSql, connection, transaction))
+                await command.ExecuteNonQueryAsync();
+            var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+                script.UpSql.ReplaceLineEndings("\n") + "\n-- down --\n" + script.DownSql.ReplaceLineEndings("\n"))));
+            await connection.ExecuteAsync(
+                "INSERT INTO \"chat\".schema_migrations (version, name, checksum, duration_ms) VALUES (@Version, @Name, @checksum, 5)",
+                new { script.Version, script.Name, checksum }, transaction);
+            await transaction.CommitAsync();
+        }
+    }
+
+    /// <summary>Calls back on every line logged.</summary>
+    private sealed class CallbackLogger(Action onLog) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) => onLog();
     }
 
     /// <summary>Tables, columns, constraints, indexes, triggers, functions and types of one schema, as sorted text.</summary>

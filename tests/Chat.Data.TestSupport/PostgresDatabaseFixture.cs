@@ -1,20 +1,20 @@
 using Chat.Data.Migrations;
 using Npgsql;
+using Xunit;
 
-namespace Chat.Data.Redis.Tests;
+namespace Chat.Data.TestSupport;
 
 /// <summary>
-/// A migrated PostgreSQL database of its own for one test class, for the helpers that read PostgreSQL (the
-/// unread-count cache rebuilds from it on a miss; the presence flush writes to it). Made on the server named by
-/// <c>CHATDATA_TEST_PG</c> (default: the one <c>./build.sh services up</c> starts) and dropped at the end.
+/// A migrated PostgreSQL database of its own for one test class, for tests whose subject also reads
+/// PostgreSQL (the Redis helpers' caches and records, a host composing the library). Made on the server named by
+/// <c>CHATDATA_TEST_PG</c> (else in a container) and dropped at the end.
 /// Fails (never skips) when the server is not there.
 /// </summary>
 public sealed class PostgresDatabaseFixture : IAsyncLifetime
 {
-    public static string AdminConnectionString { get; } =
-        Environment.GetEnvironmentVariable("CHATDATA_TEST_PG") is { Length: > 0 } fromEnv ? fromEnv : RedisFixture.PostgresConnectionString;
+    public static string AdminConnectionString => TestServers.Postgres;
 
-    public string Name { get; } = "chatdata_redis_test_" + Guid.NewGuid().ToString("N")[..16];
+    public string Name { get; } = "chatdata_fixture_" + Guid.NewGuid().ToString("N")[..16];
 
     public string ConnectionString => new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = Name }.ConnectionString;
 

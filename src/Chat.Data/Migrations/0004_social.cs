@@ -1,0 +1,6 @@
+using FluentMigrator;
+
+namespace Chat.Data.Migrations;
+
+[Migration(4, "social")]
+internal sealed class Migration0004Social : SqlScriptMigration;
