@@ -257,7 +257,7 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
             afterUserId = after is null ? (Guid?)null : Cursor.Guid(after[1]),
             take = limit + 1,
         };
-        var members = await db.QueryAsync(
+        var members = await db.Replica.QueryAsync(
             $$"""
             SELECT {{Columns}} FROM {schema}.chat_members m
             WHERE m.chat_id = @chatId AND m.left_at IS NULL

@@ -211,7 +211,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
     // 10M messages PostgreSQL planned the page for its values on every run, 1.5 ms of a 3 ms page.
     private async Task<MessagePage> PageAsync(string sql, object param, Guid viewerId, CancellationToken cancellationToken)
     {
-        var rows = await db.QueryPlannedOnceAsync(
+        var rows = await db.Replica.QueryPlannedOnceAsync(
             sql, param,
             static r => new PageRow(
                 ReadOptional(r),
@@ -329,7 +329,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
     public async Task<IReadOnlyList<MessageEdit>> ListEditsAsync(Guid messageId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(messageId, nameof(messageId));
-        return await db.QueryAsync(
+        return await db.Replica.QueryAsync(
             """
             SELECT message_id, version, content, metadata, edited_at FROM {schema}.message_edits
             WHERE message_id = @messageId
@@ -475,7 +475,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
         MessageFields.OptionalId(chatId, nameof(chatId));
         Check.Limit(limit);
 
-        return await db.QueryPlannedPerRunAsync(
+        return await db.Replica.QueryPlannedPerRunAsync(
             SearchSql,
             new { viewerId = userId, query, pattern = MessageFields.ContainsPattern(query), chatId, limit },
             static r => new MessageSearchHit(Read(r), r.GetDouble(After)),
@@ -489,7 +489,7 @@ internal sealed class MessageRepository(ChatDatabase db) : IMessageRepository
         var after = Cursor.Decode(cursor, 2);
 
         // The mentions <> '{}' term lets the planner use the partial GIN index messages_mentions_idx.
-        var rows = await db.QueryAsync(
+        var rows = await db.Replica.QueryAsync(
             $$"""
             SELECT {{Columns}}
             FROM {schema}.messages m

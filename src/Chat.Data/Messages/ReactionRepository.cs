@@ -123,7 +123,7 @@ internal sealed class ReactionRepository(ChatDatabase db, IOptions<ChatDataOptio
         Check.NotEmpty(viewerId, nameof(viewerId));
         if (reactionIds.Length == 0)
             return MessageExtras.NoReactions;
-        var summaries = await db.QueryAsync(SummarySql, new { reactionIds, viewerId }, ReadSummary, cancellationToken).ConfigureAwait(false);
+        var summaries = await db.Replica.QueryAsync(SummarySql, new { reactionIds, viewerId }, ReadSummary, cancellationToken).ConfigureAwait(false);
         return summaries.ToLookup(s => s.MessageId);
     }
 
@@ -150,7 +150,7 @@ internal sealed class ReactionRepository(ChatDatabase db, IOptions<ChatDataOptio
         Check.Limit(limit);
         var after = Cursor.Decode(cursor, 3);
 
-        var rows = await db.QueryAsync(
+        var rows = await db.Replica.QueryAsync(
             emoji is null ? ListAllSql : ListEmojiSql,
             new
             {

@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Text.RegularExpressions;
 using Chat.Data.Internal;
+using Chat.Data.Replicas;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Chat.Data.Messages;
 
@@ -140,7 +142,7 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     /// </summary>
     public Task<SendResult> SendAsync(SendRow row, CancellationToken cancellationToken)
     {
-        var send = new PendingSend(row, cancellationToken);
+        var send = new PendingSend(row, db.TracksWrites ? db.Consistency.Value : null, cancellationToken);
         bool startRunner;
         lock (_waiting)
         {
@@ -228,8 +230,12 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         // dearer than a plan for the batch's own few.
         batch.BatchCommands.Add(new NpgsqlBatchCommand(ChatDatabase.PlanOnce));
         var rows = sends.ConvertAll(s => s.Row);
+        var scopes = sends.Select(s => s.Scope).OfType<ReadYourWritesScope>().ToList();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(db.Sql(PositionalSendSql))
         {
+            // For read-your-writes: the send commits at this barrier, then the primary's position is read
+            // in the same round trip.
+            AppendErrorBarrier = scopes.Count > 0 ? true : null,
             Parameters =
             {
                 Column(rows, r => r.Id),
@@ -246,6 +252,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
                 Column(rows, r => r.Flagged),
             },
         });
+        if (scopes.Count > 0)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(Standbys.CurrentPosition));
         // Auto-prepare leaves a batch's statements unprepared; once a pooled connection holds them,
         // preparing again costs no round trip.
         await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
@@ -256,6 +264,14 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             results[i] = Read(reader);
+        }
+        if (scopes.Count > 0)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var written = new ConsistencyToken(reader.GetFieldValue<NpgsqlLogSequenceNumber>(0));
+            foreach (var scope in scopes)
+                scope.Advance(written);
         }
         return results;
     }
@@ -282,10 +298,13 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     [GeneratedRegex(@"@(\w+)")]
     private static partial Regex NamedParameter();
 
-    private sealed class PendingSend(SendRow row, CancellationToken cancellationToken)
+    private sealed class PendingSend(SendRow row, ReadYourWritesScope? scope, CancellationToken cancellationToken)
         : TaskCompletionSource<SendResult>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public SendRow Row { get; } = row;
+
+        /// <summary>The caller's read-your-writes scope, when writes record their position.</summary>
+        public ReadYourWritesScope? Scope { get; } = scope;
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
     }

@@ -107,7 +107,7 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
     {
         Check.NotEmpty(chatId, nameof(chatId));
         Check.NotEmpty(userId, nameof(userId));
-        return await db.ExecuteScalarAsync<long?>(
+        return await db.Replica.ExecuteScalarAsync<long?>(
             $$"""
             SELECT u.unread
             FROM {schema}.chat_members m
@@ -122,7 +122,7 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
     public Task<UnreadTotals> GetUnreadTotalsAsync(Guid userId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(userId, nameof(userId));
-        return db.QuerySingleOrDefaultAsync(
+        return db.Replica.QuerySingleOrDefaultAsync(
             $$"""
             SELECT coalesce(sum(u.unread), 0)::bigint, (count(*) FILTER (WHERE u.unread > 0))::int, coalesce(sum(m.unread_mention_count), 0)::int
             FROM {schema}.chat_members m
@@ -177,7 +177,7 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
     public async Task<MessageReceipts?> GetReceiptsAsync(Guid messageId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(messageId, nameof(messageId));
-        var rows = await db.QueryAsync(ReceiptsSql, new { messageId }, ReadReceiptRow, cancellationToken).ConfigureAwait(false);
+        var rows = await db.Replica.QueryAsync(ReceiptsSql, new { messageId }, ReadReceiptRow, cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)
             return null;
 
