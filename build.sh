@@ -782,9 +782,10 @@ Usage: ./build.sh <command> [args]
                      seed the benchmark database only, reporting rows per second
   bench [--scale ci|full] pairs
                      library and hand-written calls in turn, median ratio per round
-  load [sends|hot|ratelimit] [--seconds T] [--senders N]
+  load [sends|hot|ratelimit|replicas] [--seconds T] [--senders N]
                      load tests against the library, each beside its floor (pgbench,
-                     redis-benchmark) in one run; none named runs them all
+                     redis-benchmark) in one run; none named runs them all (replicas
+                     needs ./build.sh services standby up)
   pack               NuGet packages into artifacts/packages/
   clean              services down, remove .chatdata/ and artifacts/, dotnet clean
   help               this text
