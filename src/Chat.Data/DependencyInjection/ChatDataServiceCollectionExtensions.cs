@@ -8,6 +8,7 @@ using Chat.Data.Maintenance;
 using Chat.Data.Messages;
 using Chat.Data.ReadState;
 using Chat.Data.Replicas;
+using Chat.Data.Security;
 using Chat.Data.Social;
 using Chat.Data.Migrations;
 using Chat.Data.Users;
@@ -57,6 +58,7 @@ public static class ChatDataServiceCollectionExtensions
         services.TryAddSingleton<IActivityFeedRepository, ActivityFeedRepository>();
         services.TryAddSingleton<IChatDataMaintenance, ChatDataMaintenance>();
         services.TryAddSingleton<IReadYourWrites, ReadYourWrites>();
+        services.TryAddSingleton<IRowLevelSecurity, RowLevelSecurity>();
         services.TryAddSingleton<IDocumentRepository, DocumentRepository>();
         services.TryAddSingleton<IDocumentCollaboratorRepository, DocumentCollaboratorRepository>();
         services.TryAddSingleton<IDocumentSignatureRepository, DocumentSignatureRepository>();

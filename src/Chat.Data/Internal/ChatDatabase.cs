@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Chat.Data.Replicas;
+using Chat.Data.Security;
 using Dapper;
 using Npgsql;
 
@@ -20,7 +21,13 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// <summary>Sent ahead of a query in the same transaction: PostgreSQL plans it once, for any values (its generic plan).</summary>
     internal const string PlanOnce = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
 
+    /// <summary>Sent ahead of a statement in the same transaction: the rest of it runs as the acting user under row-level security.</summary>
+    internal const string ActAs = "CALL {schema}.act_as(@ChatDataActingUser)";
+
     private readonly ConcurrentDictionary<string, string> _rendered;
+
+    // Templates with ActAs ahead of them, rendered.
+    private readonly ConcurrentDictionary<string, string> _actingAs;
 
     // The templates of QueryPlanned*Async with their setting ahead of them, by setting and template.
     private readonly ConcurrentDictionary<(string Setting, string Sql), string> _planned;
@@ -46,6 +53,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
         _quotedSchema = SchemaName.Quote(Schema);
         _rendered = new();
         _planned = new();
+        _actingAs = new();
         _owned = ownsDataSource ? dataSource : null;
         if (standbyCatchUpTimeout is { } timeout)
         {
@@ -58,6 +66,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
             DataSource = dataSource;
         }
         Consistency = new AsyncLocal<ReadYourWritesScope?>();
+        ActingUser = new AsyncLocal<ActingUserScope?>();
         Replica = _standbys is null ? this : new ChatDatabase(this);
     }
 
@@ -68,6 +77,8 @@ internal sealed class ChatDatabase : IAsyncDisposable
         _quotedSchema = primary._quotedSchema;
         _rendered = primary._rendered;
         _planned = primary._planned;
+        _actingAs = primary._actingAs;
+        ActingUser = primary.ActingUser;
         DataSource = primary.DataSource;
         _standbys = primary._standbys;
         Consistency = primary.Consistency;
@@ -87,6 +98,9 @@ internal sealed class ChatDatabase : IAsyncDisposable
 
     /// <summary>The read-your-writes scope of the current async flow.</summary>
     public AsyncLocal<ReadYourWritesScope?> Consistency { get; }
+
+    /// <summary>The row-level security scope of the current async flow: its statements run as its user.</summary>
+    public AsyncLocal<ActingUserScope?> ActingUser { get; }
 
     /// <summary>True when writes should record their position for read-your-writes (reads may go to standbys).</summary>
     public bool TracksWrites => _standbys is not null;
@@ -188,7 +202,11 @@ internal sealed class ChatDatabase : IAsyncDisposable
     {
         try
         {
-            var command = new CommandDefinition(Sql(sql), param, cancellationToken: cancellationToken);
+            var command = ActingUser.Value is { } acting
+                ? new CommandDefinition(
+                    _actingAs.GetOrAdd(sql, static (t, db) => db.Sql(ActAs + ";\n" + t), this),
+                    WithActingUser(param, acting.UserId), cancellationToken: cancellationToken)
+                : new CommandDefinition(Sql(sql), param, cancellationToken: cancellationToken);
             var scope = Consistency.Value;
             if (_mayLag && await _standbys!.OpenAsync(scope?.Token ?? default, cancellationToken).ConfigureAwait(false) is { } standby)
             {
@@ -214,6 +232,13 @@ internal sealed class ChatDatabase : IAsyncDisposable
         {
             throw error;
         }
+    }
+
+    private static DynamicParameters WithActingUser(object? param, Guid userId)
+    {
+        var parameters = new DynamicParameters(param);
+        parameters.Add("ChatDataActingUser", userId);
+        return parameters;
     }
 
     public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? ValueTask.CompletedTask;

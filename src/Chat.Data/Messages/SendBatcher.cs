@@ -142,7 +142,7 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     /// </summary>
     public Task<SendResult> SendAsync(SendRow row, CancellationToken cancellationToken)
     {
-        var send = new PendingSend(row, db.TracksWrites ? db.Consistency.Value : null, cancellationToken);
+        var send = new PendingSend(row, db.TracksWrites ? db.Consistency.Value : null, db.ActingUser.Value?.UserId, cancellationToken);
         bool startRunner;
         lock (_waiting)
         {
@@ -181,7 +181,9 @@ internal sealed partial class SendBatcher(ChatDatabase db)
                     var send = _waiting[i];
                     if (send.CancellationToken.IsCancellationRequested)
                         send.TrySetCanceled(send.CancellationToken);
-                    else if ((held.Contains(send.Row.ChatId) || _busyChats.Add(send.Row.ChatId) && held.Add(send.Row.ChatId)) &&
+                    // A batch runs as one acting user (or none).
+                    else if ((batch.Count == 0 || batch[0].ActingUser == send.ActingUser) &&
+                             (held.Contains(send.Row.ChatId) || _busyChats.Add(send.Row.ChatId) && held.Add(send.Row.ChatId)) &&
                              (send.Row.ClientMsgId is not { } clientId || clientIds.Add((send.Row.ChatId, send.Row.SenderId, clientId))))
                         batch.Add(send);
                     else
@@ -229,6 +231,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         // PostgreSQL would plan it anew on every run, as its generic plan guesses 100 sends and looks
         // dearer than a plan for the batch's own few.
         batch.BatchCommands.Add(new NpgsqlBatchCommand(ChatDatabase.PlanOnce));
+        if (sends[0].ActingUser is { } actingUser)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(db.Sql(ActAsPositional)) { Parameters = { new NpgsqlParameter<Guid> { TypedValue = actingUser } } });
         var rows = sends.ConvertAll(s => s.Row);
         var scopes = sends.Select(s => s.Scope).OfType<ReadYourWritesScope>().ToList();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(db.Sql(PositionalSendSql))
@@ -298,13 +302,18 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     [GeneratedRegex(@"@(\w+)")]
     private static partial Regex NamedParameter();
 
-    private sealed class PendingSend(SendRow row, ReadYourWritesScope? scope, CancellationToken cancellationToken)
+    private static readonly string ActAsPositional = ChatDatabase.ActAs.Replace("@ChatDataActingUser", "$1", StringComparison.Ordinal);
+
+    private sealed class PendingSend(SendRow row, ReadYourWritesScope? scope, Guid? actingUser, CancellationToken cancellationToken)
         : TaskCompletionSource<SendResult>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public SendRow Row { get; } = row;
 
         /// <summary>The caller's read-your-writes scope, when writes record their position.</summary>
         public ReadYourWritesScope? Scope { get; } = scope;
+
+        /// <summary>The user the caller acts as under row-level security, or null.</summary>
+        public Guid? ActingUser { get; } = actingUser;
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
     }
