@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chat.Data.Messages;
 
 namespace Chat.Data.Benchmarks;
 
@@ -58,6 +59,8 @@ internal static class InterleavedPairs
         await PairAsync("Reactions: 50 messages", social.SummariesChatData, social.SummariesNpgsql);
         social.Cleanup();
 
+        await RowLevelSecurityPairsAsync();
+
         var redis = new RedisBenchmarks();
         redis.Setup();
         await PairAsync("Redis: 64 rate-limit checks", redis.RateLimitChatData, redis.RateLimitByHand);
@@ -65,6 +68,31 @@ internal static class InterleavedPairs
         await PairAsync("Redis: OTP verify", redis.OtpVerifyChatData, redis.OtpVerifyByHand);
         await PairAsync("Redis: typing list", redis.TypingChatData, redis.TypingByHand);
         redis.Cleanup();
+    }
+
+    /// <summary>
+    /// The same library call acting as its user under row-level security, against the call unscoped
+    /// (the owner, whom no policy limits): what the policies and the role switch cost. Printed as rows
+    /// of the same table, the scoped call in the library's column and the unscoped one in the floor's.
+    /// </summary>
+    private static async Task RowLevelSecurityPairsAsync()
+    {
+        await using var ways = await ConversationWays.CreateAsync();
+        var (user, chat) = (ways.Sample.BenchUser, ways.Sample.BigChat);
+        var rls = ways.ChatDataRowLevelSecurity;
+        async Task Scoped(Func<Task> call)
+        {
+            using (rls.ActAs(user))
+                await call();
+        }
+        Task History() => ways.ChatDataMessages.GetHistoryAsync(chat, user, HistoryAnchor.Latest, 50);
+        Task ChatList() => ways.ChatDataChats.ListForUserAsync(user, limit: 50);
+        Task SearchOneChat() => ways.ChatDataMessages.SearchAsync(user, SeedText.RareWord, chat, 50);
+        Task SearchAllChats() => ways.ChatDataMessages.SearchAsync(user, SeedText.RareWord, null, 50);
+        await PairAsync("Scoped / unscoped: history newest 50", () => Scoped(History), History);
+        await PairAsync("Scoped / unscoped: chat list", () => Scoped(ChatList), ChatList);
+        await PairAsync("Scoped / unscoped: search one chat", () => Scoped(SearchOneChat), SearchOneChat);
+        await PairAsync("Scoped / unscoped: search all chats", () => Scoped(SearchAllChats), SearchAllChats);
     }
 
     private static async Task PairAsync(string name, Func<Task> library, Func<Task> handWritten)
