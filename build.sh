@@ -492,6 +492,9 @@ standby_up() {
         log "PostgreSQL standby: using CHATDATA_TEST_PG_STANDBY from the environment"
         return 0
     fi
+    if [[ -n "${CHATDATA_TEST_PG:-}" && "$CHATDATA_TEST_PG" != "$PG_DEFAULT_CS" ]]; then
+        die "CHATDATA_TEST_PG names another server: set CHATDATA_TEST_PG_STANDBY to a streaming standby of it"
+    fi
     CHATDATA_TEST_PG_STANDBY=$(standby_cs)
     export CHATDATA_TEST_PG_STANDBY
     if standby_streaming; then

@@ -10,6 +10,7 @@ public sealed class ReadYourWritesScope : IDisposable
 {
     private readonly AsyncLocal<ReadYourWritesScope?> _current;
     private readonly ReadYourWritesScope? _outer;
+    private readonly Lock _gate = new();
     private ConsistencyToken _token;
     private bool _disposed;
 
@@ -24,13 +25,13 @@ public sealed class ReadYourWritesScope : IDisposable
     /// <summary>The latest write this scope knows of: the token it began with, or a later write's made in it.</summary>
     public ConsistencyToken Token
     {
-        get { lock (this) return _token; }
+        get { lock (_gate) return _token; }
     }
 
     /// <summary>Moves the token forward to a write's position; a concurrent earlier write never moves it back.</summary>
     internal void Advance(ConsistencyToken token)
     {
-        lock (this)
+        lock (_gate)
             _token = ConsistencyToken.Max(_token, token);
     }
 

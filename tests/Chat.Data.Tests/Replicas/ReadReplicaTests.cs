@@ -171,6 +171,30 @@ public sealed class ReadReplicaTests(StandbyFixture standby) : IClassFixture<Sta
     }
 
     [Fact]
+    public async Task A_read_acting_as_a_user_runs_on_the_standby_under_row_level_security()
+    {
+        await using var replay = await standby.ReplayRunningAsync();
+        await using var services = standby.Services();
+        var scene = await SceneAsync(services);
+        await SendAsync(services, scene, "members only");
+        var outsider = await services.GetRequiredService<IUserRepository>().CreateAsync(
+            new NewUser { Phone = TestData.Phone(), Username = TestData.Username(), DisplayName = "Outsider" });
+        await standby.CaughtUpAsync();
+        var rls = services.GetRequiredService<Chat.Data.Security.IRowLevelSecurity>();
+
+        string[] page = [];
+        (string[] Primary, string[] Standby) servers;
+        using (rls.ActAs(scene.MemberId))
+            servers = await ServersOfAsync(async () => page = await LatestAsync(services, scene));
+        Assert.Equal(["members only"], page);
+        Assert.NotEmpty(servers.Standby);
+        Assert.Empty(servers.Primary);
+
+        using (rls.ActAs(outsider.Id))
+            await Assert.ThrowsAsync<NotAMemberException>(() => LatestAsync(services, scene));
+    }
+
+    [Fact]
     public async Task A_scope_records_its_writes_only_when_reads_go_to_standbys()
     {
         await using var services = standby.Services();
