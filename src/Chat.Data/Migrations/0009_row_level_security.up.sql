@@ -1,7 +1,7 @@
 -- Row-level security for chat content: under the restricted role chat_user, a user sees and writes
 -- only rows of chats they are an active member of (and only their own hides and activity). The acting
--- user is the transaction-local setting chat.user_id; act_as() sets it and the role in one call, at the
--- head of the statement it scopes. Other roles are not limited: the table owner bypasses row-level
+-- user and their chats are transaction-local settings (chat.user_id, chat.chat_ids); act_as() sets them
+-- and the role in one call, at the head of the statement it scopes. Other roles are not limited: the table owner bypasses row-level
 -- security, and every policy lets any role but chat_user through, so unscoped calls work as before.
 
 -- The role is cluster-wide, shared by every database and schema that uses it. Creating it needs
@@ -21,19 +21,23 @@ CREATE FUNCTION acting_user() RETURNS uuid
 LANGUAGE sql STABLE
 AS $$ SELECT nullif(current_setting('chat.user_id', true), '')::uuid $$;
 
--- The chats the acting user is an active member of. Security definer (the owner is not limited by
--- row-level security), so the policy on chat_members can use it without recursing into itself.
+-- The chats the acting user is an active member of, as act_as() found them for this transaction.
 CREATE FUNCTION acting_user_chats() RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path FROM CURRENT
-AS $$ SELECT chat_id FROM chat_members WHERE user_id = acting_user() AND left_at IS NULL $$;
+LANGUAGE sql STABLE
+AS $$ SELECT unnest(coalesce(nullif(current_setting('chat.chat_ids', true), ''), '{}')::uuid[]) $$;
 
--- Scopes the rest of the transaction to a user: sets chat.user_id and the role chat_user.
+-- Scopes the rest of the transaction to a user: sets chat.user_id, the user's active chats
+-- (chat.chat_ids, read once here rather than by every policy of every table a statement touches)
+-- and the role chat_user. Runs as its caller, before the role switch, so it reads chat_members whole.
 CREATE PROCEDURE act_as(user_id uuid)
 LANGUAGE plpgsql
+SET search_path FROM CURRENT
 AS $$
 BEGIN
-    PERFORM set_config('chat.user_id', user_id::text, true);
+    PERFORM set_config('chat.user_id', act_as.user_id::text, true);
+    PERFORM set_config('chat.chat_ids',
+        (SELECT coalesce(array_agg(m.chat_id), '{}')::text FROM chat_members m WHERE m.user_id = act_as.user_id AND m.left_at IS NULL),
+        true);
     SET LOCAL ROLE chat_user;
 END $$;
 

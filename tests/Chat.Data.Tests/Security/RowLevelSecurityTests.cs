@@ -104,7 +104,8 @@ public sealed class RowLevelSecurityTests(DatabaseFixture db) : IClassFixture<Da
     {
         await using var connection = await db.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("SET LOCAL ROLE chat_user; SELECT set_config('chat.user_id', @userId, true)", new { userId = userId.ToString() });
+        // act_as sets the user, their chats and the role for this transaction, as the library's scoped calls do.
+        await connection.ExecuteAsync("CALL chat.act_as(@userId)", new { userId });
         Assert.Equal("chat_user", await connection.ExecuteScalarAsync<string>("SELECT current_user"));
         return await run(connection);
     }
