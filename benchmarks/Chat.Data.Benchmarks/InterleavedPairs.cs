@@ -72,27 +72,29 @@ internal static class InterleavedPairs
 
     /// <summary>
     /// The same library call acting as its user under row-level security, against the call unscoped
-    /// (the owner, whom no policy limits): what the policies and the role switch cost. Printed as rows
-    /// of the same table, the scoped call in the library's column and the unscoped one in the floor's.
+    /// (the owner, whom no policy limits): what the policies and the role switch cost. Each way has a pool
+    /// of its own, as a server re-plans a prepared statement run under another role than it was planned
+    /// for. Printed as rows of the same table, the scoped call in the library's column.
     /// </summary>
     private static async Task RowLevelSecurityPairsAsync()
     {
-        await using var ways = await ConversationWays.CreateAsync();
-        var (user, chat) = (ways.Sample.BenchUser, ways.Sample.BigChat);
-        var rls = ways.ChatDataRowLevelSecurity;
-        async Task Scoped(Func<Task> call)
+        await using var unscoped = await ConversationWays.CreateAsync();
+        await using var scoped = await ConversationWays.CreateAsync();
+        var (user, chat) = (unscoped.Sample.BenchUser, unscoped.Sample.BigChat);
+        Func<Task> Scoped(Func<ConversationWays, Task> call) => async () =>
         {
-            using (rls.ActAs(user))
-                await call();
-        }
-        Task History() => ways.ChatDataMessages.GetHistoryAsync(chat, user, HistoryAnchor.Latest, 50);
-        Task ChatList() => ways.ChatDataChats.ListForUserAsync(user, limit: 50);
-        Task SearchOneChat() => ways.ChatDataMessages.SearchAsync(user, SeedText.RareWord, chat, 50);
-        Task SearchAllChats() => ways.ChatDataMessages.SearchAsync(user, SeedText.RareWord, null, 50);
-        await PairAsync("Scoped / unscoped: history newest 50", () => Scoped(History), History);
-        await PairAsync("Scoped / unscoped: chat list", () => Scoped(ChatList), ChatList);
-        await PairAsync("Scoped / unscoped: search one chat", () => Scoped(SearchOneChat), SearchOneChat);
-        await PairAsync("Scoped / unscoped: search all chats", () => Scoped(SearchAllChats), SearchAllChats);
+            using (scoped.ChatDataRowLevelSecurity.ActAs(user))
+                await call(scoped);
+        };
+        Func<Task> Unscoped(Func<ConversationWays, Task> call) => () => call(unscoped);
+        Task History(ConversationWays ways) => ways.ChatDataMessages.GetHistoryAsync(chat, user, HistoryAnchor.Latest, 50);
+        Task ChatList(ConversationWays ways) => ways.ChatDataChats.ListForUserAsync(user, limit: 50);
+        Task SearchOneChat(ConversationWays ways) => ways.ChatDataMessages.SearchAsync(user, SeedText.RareWord, chat, 50);
+        Task SearchAllChats(ConversationWays ways) => ways.ChatDataMessages.SearchAsync(user, SeedText.RareWord, null, 50);
+        await PairAsync("Scoped / unscoped: history newest 50", Scoped(History), Unscoped(History));
+        await PairAsync("Scoped / unscoped: chat list", Scoped(ChatList), Unscoped(ChatList));
+        await PairAsync("Scoped / unscoped: search one chat", Scoped(SearchOneChat), Unscoped(SearchOneChat));
+        await PairAsync("Scoped / unscoped: search all chats", Scoped(SearchAllChats), Unscoped(SearchAllChats));
     }
 
     private static async Task PairAsync(string name, Func<Task> library, Func<Task> handWritten)
