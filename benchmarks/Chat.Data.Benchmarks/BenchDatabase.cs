@@ -7,7 +7,9 @@ namespace Chat.Data.Benchmarks;
 internal static class BenchDatabase
 {
     public const string EnvironmentVariable = "CHATDATA_TEST_PG";
-    public const string DatabaseName = "chatdata_bench";
+    /// <summary><c>chatdata_bench</c>, or <c>CHATDATA_BENCH_DATABASE</c> for a run on data of its own.</summary>
+    public static readonly string DatabaseName =
+        Environment.GetEnvironmentVariable("CHATDATA_BENCH_DATABASE") is { Length: > 0 } name ? name : "chatdata_bench";
     public const string Schema = "chat";
 
     public static bool IsConfigured => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable));

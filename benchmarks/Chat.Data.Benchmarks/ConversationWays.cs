@@ -1,6 +1,7 @@
 using Chat.Data.Chats;
 using Chat.Data.Messages;
 using Chat.Data.ReadState;
+using Chat.Data.Security;
 using Chat.Data.Social;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -28,6 +29,7 @@ internal sealed class ConversationWays : IAsyncDisposable
         ChatDataReactions = services.GetRequiredService<IReactionRepository>();
         ChatDataAttachments = services.GetRequiredService<IAttachmentRepository>();
         ChatDataContacts = services.GetRequiredService<IContactRepository>();
+        ChatDataRowLevelSecurity = services.GetRequiredService<IRowLevelSecurity>();
         var contexts = new PooledDbContextFactory<ConversationsDbContext>(
             new DbContextOptionsBuilder<ConversationsDbContext>().UseNpgsql(BenchDatabase.ConnectionString).Options);
         EfCoreMessages = new EfCoreMessages(contexts);
@@ -56,6 +58,8 @@ internal sealed class ConversationWays : IAsyncDisposable
     public IAttachmentRepository ChatDataAttachments { get; }
 
     public IContactRepository ChatDataContacts { get; }
+
+    public IRowLevelSecurity ChatDataRowLevelSecurity { get; }
 
     public EfCoreMessages EfCoreMessages { get; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chat.Data.Messages;
 
 namespace Chat.Data.Benchmarks;
 
@@ -58,6 +59,8 @@ internal static class InterleavedPairs
         await PairAsync("Reactions: 50 messages", social.SummariesChatData, social.SummariesNpgsql);
         social.Cleanup();
 
+        await RowLevelSecurityPairsAsync();
+
         var redis = new RedisBenchmarks();
         redis.Setup();
         await PairAsync("Redis: 64 rate-limit checks", redis.RateLimitChatData, redis.RateLimitByHand);
@@ -65,6 +68,33 @@ internal static class InterleavedPairs
         await PairAsync("Redis: OTP verify", redis.OtpVerifyChatData, redis.OtpVerifyByHand);
         await PairAsync("Redis: typing list", redis.TypingChatData, redis.TypingByHand);
         redis.Cleanup();
+    }
+
+    /// <summary>
+    /// The same library call acting as its user under row-level security, against the call unscoped
+    /// (the owner, whom no policy limits): what the policies and the role switch cost. Each way has a pool
+    /// of its own, as a server re-plans a prepared statement run under another role than it was planned
+    /// for. Printed as rows of the same table, the scoped call in the library's column.
+    /// </summary>
+    private static async Task RowLevelSecurityPairsAsync()
+    {
+        await using var unscoped = await ConversationWays.CreateAsync();
+        await using var scoped = await ConversationWays.CreateAsync();
+        var (user, chat) = (unscoped.Sample.BenchUser, unscoped.Sample.BigChat);
+        Func<Task> Scoped(Func<ConversationWays, Task> call) => async () =>
+        {
+            using (scoped.ChatDataRowLevelSecurity.ActAs(user))
+                await call(scoped);
+        };
+        Func<Task> Unscoped(Func<ConversationWays, Task> call) => () => call(unscoped);
+        Task History(ConversationWays ways) => ways.ChatDataMessages.GetHistoryAsync(chat, user, HistoryAnchor.Latest, 50);
+        Task ChatList(ConversationWays ways) => ways.ChatDataChats.ListForUserAsync(user, limit: 50);
+        Task SearchOneChat(ConversationWays ways) => ways.ChatDataMessages.SearchAsync(user, SeedText.RareWord, chat, 50);
+        Task SearchAllChats(ConversationWays ways) => ways.ChatDataMessages.SearchAsync(user, SeedText.RareWord, null, 50);
+        await PairAsync("Scoped / unscoped: history newest 50", Scoped(History), Unscoped(History));
+        await PairAsync("Scoped / unscoped: chat list", Scoped(ChatList), Unscoped(ChatList));
+        await PairAsync("Scoped / unscoped: search one chat", Scoped(SearchOneChat), Unscoped(SearchOneChat));
+        await PairAsync("Scoped / unscoped: search all chats", Scoped(SearchAllChats), Unscoped(SearchAllChats));
     }
 
     private static async Task PairAsync(string name, Func<Task> library, Func<Task> handWritten)

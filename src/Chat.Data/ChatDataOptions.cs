@@ -19,6 +19,24 @@ public sealed class ChatDataOptions
     public string Schema { get; set; } = DefaultSchema;
 
     /// <summary>
+    /// Serve reads that may lag a little (history, threads, search, chat list, gallery, activity feed,
+    /// receipts, user look-ups) from a standby, through Npgsql's multi-host support; writes, and reads
+    /// made inside a write, stay on the primary. Needs a multi-host <see cref="ConnectionString"/>
+    /// (<c>Host=primary,standby1,standby2</c>) or a registered <see cref="Npgsql.NpgsqlMultiHostDataSource"/>.
+    /// A read falls back to the primary when no standby answers or one fails it. Use
+    /// <see cref="Replicas.IReadYourWrites"/> so users see their own writes. Default false: every
+    /// statement goes to the one server.
+    /// </summary>
+    public bool ReadFromStandbys { get; set; }
+
+    /// <summary>
+    /// With <see cref="ReadFromStandbys"/>, how long a read in a read-your-writes scope waits at most for
+    /// its standby to replay the scope's last write before the primary serves it. From 0 (never wait) to
+    /// 10 seconds. Default 50 ms.
+    /// </summary>
+    public TimeSpan StandbyCatchUpTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// Apply pending migrations when the host starts. Default false: run them with the CLI or <c>IChatDataMigrator</c>.
     /// Only a generic host (<c>Host.CreateApplicationBuilder</c>, <c>WebApplication</c>) starts them; with a plain
     /// <c>ServiceCollection</c>, call <c>IChatDataMigrator.MigrateUpAsync</c> yourself before the first query.

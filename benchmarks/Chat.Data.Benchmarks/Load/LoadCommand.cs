@@ -17,6 +17,7 @@ internal static class LoadCommand
             ["sends"] = s => SendLoad.AcrossChatsAsync(s, senders),
             ["hot"] = s => SendLoad.HotChatAsync(s, senders),
             ["ratelimit"] = RateLimitLoad.RunAsync,
+            ["replicas"] = ReplicaCatchUpLoad.RunAsync,
         };
         if (what is not null && !tests.ContainsKey(what))
         {

@@ -109,7 +109,7 @@ internal sealed class ActivityFeedRepository(ChatDatabase db) : IActivityFeedRep
         Check.NotEmpty(userId, nameof(userId));
         Check.Limit(limit);
         var after = Cursor.Decode(cursor, 2);
-        var rows = await db.QueryAsync(
+        var rows = await db.Replica.QueryAsync(
             unreadOnly ? ListUnreadSql : ListAllSql,
             new
             {
@@ -125,7 +125,7 @@ internal sealed class ActivityFeedRepository(ChatDatabase db) : IActivityFeedRep
     public async Task<long> CountUnreadAsync(Guid userId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(userId, nameof(userId));
-        return await db.ExecuteScalarAsync<long>(
+        return await db.Replica.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM {schema}.activity_feed WHERE user_id = @userId AND read_at IS NULL",
             new { userId }, cancellationToken).ConfigureAwait(false);
     }

@@ -305,7 +305,7 @@ internal sealed class ChatMemberRepository(ChatDatabase db, IOptions<ChatDataOpt
             afterUserId = after is null ? (Guid?)null : Cursor.Guid(after[1]),
             take = limit + 1,
         };
-        var members = await db.QueryAsync(sql, row, Read, cancellationToken, operation: operation).ConfigureAwait(false);
+        var members = await db.Replica.QueryAsync(sql, row, Read, cancellationToken, operation: operation).ConfigureAwait(false);
         if (members.Count <= limit)
             return new Page<ChatMember>(members, null);
 

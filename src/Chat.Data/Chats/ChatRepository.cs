@@ -290,7 +290,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
     public async Task<IReadOnlyList<ChatRoom>> ListTopicsAsync(Guid parentChatId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(parentChatId, nameof(parentChatId));
-        return await db.QueryAsync(
+        return await db.Replica.QueryAsync(
             $$"""
             SELECT {{Columns}} FROM {schema}.chats c
             WHERE c.parent_chat_id = @parentChatId AND c.deleted_at IS NULL
@@ -378,7 +378,7 @@ internal sealed class ChatRepository(ChatDatabase db, IOptions<ChatDataOptions> 
             afterId = after is null ? (Guid?)null : Cursor.Guid(after[2]),
             take = limit + 1,
         };
-        var items = await db.QueryAsync(ListForUserSql, row, ReadListItem, cancellationToken).ConfigureAwait(false);
+        var items = await db.Replica.QueryAsync(ListForUserSql, row, ReadListItem, cancellationToken).ConfigureAwait(false);
         if (items.Count <= limit)
             return new Page<ChatListItem>(items, null);
 

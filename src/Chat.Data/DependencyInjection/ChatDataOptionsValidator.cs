@@ -27,6 +27,13 @@ internal sealed class ChatDataOptionsValidator(IServiceProviderIsService service
                 failures.Add($"ChatData: ChatDataOptions.ConnectionString is not a valid PostgreSQL connection string: {ex.Message}");
             }
         }
+        if (options.ReadFromStandbys && !string.IsNullOrWhiteSpace(options.ConnectionString) && !services.IsService(typeof(NpgsqlDataSource)) &&
+            !(new NpgsqlConnectionStringBuilder(options.ConnectionString).Host ?? "").Contains(','))
+        {
+            failures.Add("ChatData: ChatDataOptions.ReadFromStandbys needs a multi-host ConnectionString naming the primary and its standbys (for example \"Host=primary,standby1\").");
+        }
+        if (options.StandbyCatchUpTimeout < TimeSpan.Zero || options.StandbyCatchUpTimeout > TimeSpan.FromSeconds(10))
+            failures.Add($"ChatData: ChatDataOptions.StandbyCatchUpTimeout must be 0 to 10 seconds ({options.StandbyCatchUpTimeout} given).");
         if (!SchemaName.IsValid(options.Schema))
             failures.Add($"ChatData: ChatDataOptions.Schema '{options.Schema}' must be 1 to 63 lower-case letters, digits or underscores, starting with a letter or underscore.");
 

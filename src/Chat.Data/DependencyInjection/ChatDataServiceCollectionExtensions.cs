@@ -7,6 +7,8 @@ using Chat.Data.Internal;
 using Chat.Data.Maintenance;
 using Chat.Data.Messages;
 using Chat.Data.ReadState;
+using Chat.Data.Replicas;
+using Chat.Data.Security;
 using Chat.Data.Social;
 using Chat.Data.Migrations;
 using Chat.Data.Users;
@@ -60,6 +62,8 @@ public static class ChatDataServiceCollectionExtensions
         services.TryAddSingleton<IMessageRequestRepository, MessageRequestRepository>();
         services.TryAddSingleton<IActivityFeedRepository, ActivityFeedRepository>();
         services.TryAddSingleton<IChatDataMaintenance, ChatDataMaintenance>();
+        services.TryAddSingleton<IReadYourWrites, ReadYourWrites>();
+        services.TryAddSingleton<IRowLevelSecurity, RowLevelSecurity>();
         services.TryAddSingleton<IDocumentRepository, DocumentRepository>();
         services.TryAddSingleton<IDocumentCollaboratorRepository, DocumentCollaboratorRepository>();
         services.TryAddSingleton<IDocumentSignatureRepository, DocumentSignatureRepository>();
@@ -77,8 +81,14 @@ public static class ChatDataServiceCollectionExtensions
     private static ChatDatabase CreateDatabase(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<ChatDataOptions>>().Value;
+        TimeSpan? standbyCatchUp = options.ReadFromStandbys ? options.StandbyCatchUpTimeout : null;
         if (services.GetService<NpgsqlDataSource>() is { } hostDataSource)
-            return new ChatDatabase(hostDataSource, options.Schema, ownsDataSource: false);
+        {
+            if (options.ReadFromStandbys && hostDataSource is not NpgsqlMultiHostDataSource)
+                throw new InvalidOperationException(
+                    "ChatDataOptions.ReadFromStandbys needs the registered NpgsqlDataSource to be an NpgsqlMultiHostDataSource (built from a connection string naming the primary and its standbys).");
+            return new ChatDatabase(hostDataSource, options.Schema, ownsDataSource: false, standbyCatchUp);
+        }
 
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
         // Dapper never prepares statements; Npgsql's auto-prepare does it for the hot ones.
@@ -90,7 +100,7 @@ public static class ChatDataServiceCollectionExtensions
         // host that wants other settings registers its own NpgsqlDataSource.
         builder.ConnectionStringBuilder.NoResetOnClose = true;
         builder.ConnectionStringBuilder.ApplicationName ??= "Chat.Data";
-        return new ChatDatabase(builder.Build(), options.Schema, ownsDataSource: true);
+        return new ChatDatabase(builder.Build(), options.Schema, ownsDataSource: true, standbyCatchUp);
     }
 }
 

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Chat.Data.Replicas;
+using Chat.Data.Security;
 using Dapper;
 using Npgsql;
 
@@ -11,6 +13,7 @@ namespace Chat.Data.Internal;
 /// The shared data source and schema every repository runs its SQL through. SQL templates name
 /// tables as <c>{schema}.table</c>; each is rendered once for the configured schema and cached.
 /// Database errors the library knows are translated here, so no repository repeats it.
+/// Statements run on the primary, except those run through <see cref="Replica"/> when reads may be served by standbys.
 /// </summary>
 internal sealed class ChatDatabase : IAsyncDisposable
 {
@@ -20,24 +23,92 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// <summary>Sent ahead of a query in the same transaction: PostgreSQL plans it once, for any values (its generic plan).</summary>
     internal const string PlanOnce = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
 
-    private readonly ConcurrentDictionary<string, string> _rendered = new();
+    /// <summary>Sent ahead of a statement in the same transaction: the rest of it runs as the acting user under row-level security.</summary>
+    internal const string ActAs = "CALL {schema}.act_as(@ChatDataActingUser)";
+
+    private readonly ConcurrentDictionary<string, string> _rendered;
+
+    // Templates with ActAs ahead of them, rendered.
+    private readonly ConcurrentDictionary<string, string> _actingAs;
 
     // The templates of QueryPlanned*Async with their setting ahead of them, by setting and template.
-    private readonly ConcurrentDictionary<(string Setting, string Sql), string> _planned = new();
+    private readonly ConcurrentDictionary<(string Setting, string Sql), string> _planned;
     private readonly string _quotedSchema;
-    private readonly bool _ownsDataSource;
+    private readonly NpgsqlDataSource? _owned;
     private readonly string? _databaseName;
 
-    public ChatDatabase(NpgsqlDataSource dataSource, string schema, bool ownsDataSource)
+    // Null unless reads may be served by standbys; set on both doors.
+    private readonly Standbys? _standbys;
+
+    // True on the Replica door.
+    private readonly bool _mayLag;
+
+    /// <param name="dataSource">The host's or the library's data source.</param>
+    /// <param name="schema">The schema holding the tables.</param>
+    /// <param name="ownsDataSource">Dispose the data source with this object.</param>
+    /// <param name="standbyCatchUpTimeout">
+    /// Set to serve reads that may lag from standbys: <paramref name="dataSource"/> is then a multi-host
+    /// data source, and a read with a consistency token waits this long at most for a standby to catch up.
+    /// </param>
+    public ChatDatabase(NpgsqlDataSource dataSource, string schema, bool ownsDataSource, TimeSpan? standbyCatchUpTimeout = null)
     {
-        DataSource = dataSource;
         Schema = SchemaName.Validate(schema);
         _quotedSchema = SchemaName.Quote(Schema);
-        _ownsDataSource = ownsDataSource;
+        _rendered = new();
+        _planned = new();
+        _actingAs = new();
+        _owned = ownsDataSource ? dataSource : null;
         _databaseName = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database;
+        if (standbyCatchUpTimeout is { } timeout)
+        {
+            var hosts = (NpgsqlMultiHostDataSource)dataSource;
+            DataSource = hosts.WithTargetSession(TargetSessionAttributes.Primary);
+            _standbys = new Standbys(hosts.WithTargetSession(TargetSessionAttributes.PreferStandby), timeout);
+        }
+        else
+        {
+            DataSource = dataSource;
+        }
+        Consistency = new AsyncLocal<ReadYourWritesScope?>();
+        ActingUser = new AsyncLocal<ActingUserScope?>();
+        Replica = _standbys is null ? this : new ChatDatabase(this);
     }
 
+    // The Replica door: the same caches and scope, reads may go to a standby.
+    private ChatDatabase(ChatDatabase primary)
+    {
+        Schema = primary.Schema;
+        _quotedSchema = primary._quotedSchema;
+        _rendered = primary._rendered;
+        _planned = primary._planned;
+        _actingAs = primary._actingAs;
+        _databaseName = primary._databaseName;
+        ActingUser = primary.ActingUser;
+        DataSource = primary.DataSource;
+        _standbys = primary._standbys;
+        Consistency = primary.Consistency;
+        _mayLag = true;
+        Replica = this;
+    }
+
+    /// <summary>The primary (for a multi-host data source, its primary-only view).</summary>
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>
+    /// The same door for a read that may be served by a standby, a little behind the primary, when the
+    /// host enabled <see cref="ChatDataOptions.ReadFromStandbys"/>: history, search, lists, look-ups. A read
+    /// in a read-your-writes scope is served no older than the scope's token. Without standbys, this door.
+    /// </summary>
+    public ChatDatabase Replica { get; }
+
+    /// <summary>The read-your-writes scope of the current async flow.</summary>
+    public AsyncLocal<ReadYourWritesScope?> Consistency { get; }
+
+    /// <summary>The row-level security scope of the current async flow: its statements run as its user.</summary>
+    public AsyncLocal<ActingUserScope?> ActingUser { get; }
+
+    /// <summary>True when writes should record their position for read-your-writes (reads may go to standbys).</summary>
+    public bool TracksWrites => _standbys is not null;
 
     public string Schema { get; }
 
@@ -134,8 +205,11 @@ internal sealed class ChatDatabase : IAsyncDisposable
         RunAsync(static (connection, command) => connection.ExecuteScalarAsync<T>(command), sql, param, cancellationToken, caller, operation);
 
     /// <summary>
-    /// Runs one command on a pooled connection, translating the database errors the library knows. Traced
-    /// and timed as the repository call named by <paramref name="caller"/> and <paramref name="operation"/>
+    /// Runs one command on a pooled connection, translating the database errors the library knows. A read
+    /// through <see cref="Replica"/> goes to a standby that has caught up with the scope's token, and to the
+    /// primary when there is none or the standby fails it; anything else goes to the primary and, in a
+    /// read-your-writes scope, records the primary's position after it (one more short round trip).
+    /// Traced and timed as the repository call named by <paramref name="caller"/> and <paramref name="operation"/>
     /// when a listener asks for it.
     /// </summary>
     private async Task<TResult> RunAsync<TResult>(
@@ -148,8 +222,31 @@ internal sealed class ChatDatabase : IAsyncDisposable
         string? errorType = null;
         try
         {
+            var command = ActingUser.Value is { } acting
+                ? new CommandDefinition(
+                    _actingAs.GetOrAdd(sql, static (t, db) => db.Sql(ActAs + ";\n" + t), this),
+                    WithActingUser(param, acting.UserId), cancellationToken: cancellationToken)
+                : new CommandDefinition(Sql(sql), param, cancellationToken: cancellationToken);
+            var scope = Consistency.Value;
+            if (_mayLag && await _standbys!.OpenAsync(scope?.Token ?? default, cancellationToken).ConfigureAwait(false) is { } standby)
+            {
+                await using (standby.ConfigureAwait(false))
+                {
+                    try
+                    {
+                        return await run(standby, command).ConfigureAwait(false);
+                    }
+                    catch (NpgsqlException)
+                    {
+                        // The standby went away, or cancelled the read for a conflict with replay: the primary serves it.
+                    }
+                }
+            }
             await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await run(connection, new CommandDefinition(Sql(sql), param, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var result = await run(connection, command).ConfigureAwait(false);
+            if (!_mayLag && _standbys is not null && scope is not null)
+                await Standbys.RecordWriteAsync(connection, scope, cancellationToken).ConfigureAwait(false);
+            return result;
         }
         catch (NpgsqlException ex) when (PostgresErrors.Translate(ex) is { } error)
         {
@@ -199,5 +296,12 @@ internal sealed class ChatDatabase : IAsyncDisposable
         ChatDataTelemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
     }
 
-    public ValueTask DisposeAsync() => _ownsDataSource ? DataSource.DisposeAsync() : ValueTask.CompletedTask;
+    private static DynamicParameters WithActingUser(object? param, Guid userId)
+    {
+        var parameters = new DynamicParameters(param);
+        parameters.Add("ChatDataActingUser", userId);
+        return parameters;
+    }
+
+    public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

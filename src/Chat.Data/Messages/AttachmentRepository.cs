@@ -142,7 +142,7 @@ internal sealed class AttachmentRepository(ChatDatabase db, IOptions<ChatDataOpt
     public async Task<IReadOnlyList<MessageAttachment>> ListUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(messageId, nameof(messageId));
-        return await db.QueryAsync(ForMessagesSql, new { attachmentIds = new[] { messageId } }, Read, cancellationToken).ConfigureAwait(false);
+        return await db.Replica.QueryAsync(ForMessagesSql, new { attachmentIds = new[] { messageId } }, Read, cancellationToken).ConfigureAwait(false);
     }
 
     // Also the first statement of a history page's extras (MessageExtras): parameter @attachmentIds.
@@ -175,7 +175,7 @@ internal sealed class AttachmentRepository(ChatDatabase db, IOptions<ChatDataOpt
         var attachmentIds = Check.Ids(messageIds, nameof(messageIds), MessageExtras.MaxMessages);
         if (attachmentIds.Length == 0)
             return MessageExtras.NoAttachments;
-        var attachments = await db.QueryAsync(ForMessagesSql, new { attachmentIds }, Read, cancellationToken).ConfigureAwait(false);
+        var attachments = await db.Replica.QueryAsync(ForMessagesSql, new { attachmentIds }, Read, cancellationToken).ConfigureAwait(false);
         return attachments.ToLookup(a => a.MessageId);
     }
 
@@ -220,7 +220,7 @@ internal sealed class AttachmentRepository(ChatDatabase db, IOptions<ChatDataOpt
         Check.Limit(limit);
         var after = Cursor.Decode(cursor, 2);
 
-        var rows = await db.QueryAsync(
+        var rows = await db.Replica.QueryAsync(
             GallerySql,
             new
             {

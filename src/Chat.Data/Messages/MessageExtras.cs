@@ -26,7 +26,7 @@ internal static class MessageExtras
     {
         if (attachmentIds.Length == 0 && reactionIds.Length == 0)
             return (NoAttachments, NoReactions);
-        var (attachments, reactions) = await db.QueryTwoAsync(
+        var (attachments, reactions) = await db.Replica.QueryTwoAsync(
             Sql, new { attachmentIds, reactionIds, viewerId },
             AttachmentRepository.Read, ReactionRepository.ReadSummary, cancellationToken).ConfigureAwait(false);
         return (attachments.ToLookup(a => a.MessageId), reactions.ToLookup(r => r.MessageId));

@@ -237,7 +237,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
     // 10M messages PostgreSQL planned the page for its values on every run, 1.5 ms of a 3 ms page.
     private async Task<MessagePage> PageAsync(string sql, object param, Guid viewerId, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
-        var rows = await db.QueryPlannedOnceAsync(
+        var rows = await db.Replica.QueryPlannedOnceAsync(
             sql, param,
             static r => new PageRow(
                 ReadOptional(r),
@@ -379,7 +379,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
     }
 
     private async Task<IReadOnlyList<MessageEdit>> QueryEditsAsync(string sql, object param, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
-        await db.QueryAsync(
+        await db.Replica.QueryAsync(
             sql, param,
             static r => new MessageEdit(
                 r.GetGuid(0),
@@ -519,7 +519,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         MessageFields.OptionalId(chatId, nameof(chatId));
         Check.Limit(limit);
 
-        return await db.QueryPlannedPerRunAsync(
+        return await db.Replica.QueryPlannedPerRunAsync(
             SearchSql,
             new { viewerId = userId, query, pattern = MessageFields.ContainsPattern(query), chatId, limit },
             static r => new MessageSearchHit(Read(r), r.GetDouble(After)),
@@ -533,7 +533,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         var after = Cursor.Decode(cursor, 2);
 
         // The mentions <> '{}' term lets the planner use the partial GIN index messages_mentions_idx.
-        var rows = await db.QueryAsync(
+        var rows = await db.Replica.QueryAsync(
             $$"""
             SELECT {{Columns}}
             FROM {schema}.messages m

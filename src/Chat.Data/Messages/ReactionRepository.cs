@@ -124,7 +124,7 @@ internal sealed class ReactionRepository(ChatDatabase db, IOptions<ChatDataOptio
         Check.NotEmpty(viewerId, nameof(viewerId));
         if (reactionIds.Length == 0)
             return MessageExtras.NoReactions;
-        var summaries = await db.QueryAsync(SummarySql, new { reactionIds, viewerId }, ReadSummary, cancellationToken).ConfigureAwait(false);
+        var summaries = await db.Replica.QueryAsync(SummarySql, new { reactionIds, viewerId }, ReadSummary, cancellationToken).ConfigureAwait(false);
         return summaries.ToLookup(s => s.MessageId);
     }
 
@@ -165,7 +165,7 @@ internal sealed class ReactionRepository(ChatDatabase db, IOptions<ChatDataOptio
         Check.Limit(limit);
         var after = Cursor.Decode(cursor, 3);
 
-        var rows = await db.QueryAsync(
+        var rows = await db.Replica.QueryAsync(
             sql,
             new
             {

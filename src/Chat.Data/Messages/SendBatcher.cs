@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Text.RegularExpressions;
 using Chat.Data.Internal;
+using Chat.Data.Replicas;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Chat.Data.Messages;
 
@@ -143,7 +145,7 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<SendResult>(cancellationToken);
-        var send = new PendingSend(row, cancellationToken);
+        var send = new PendingSend(row, db.TracksWrites ? db.Consistency.Value : null, db.ActingUser.Value?.UserId, cancellationToken);
         // Registered before the send is queued, so a runner that takes it finds the registration to
         // remove; a token cancelled in between is seen by the runner's own check.
         if (cancellationToken.CanBeCanceled)
@@ -177,7 +179,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            return (await ExecuteAsync([row], attachments).ConfigureAwait(false))[0];
+            List<ReadYourWritesScope> scopes = db.TracksWrites && db.Consistency.Value is { } scope ? [scope] : [];
+            return (await ExecuteAsync([row], db.ActingUser.Value?.UserId, scopes, attachments).ConfigureAwait(false))[0];
         }
         catch (NpgsqlException e) when (PostgresErrors.Translate(e) is { } known)
         {
@@ -221,7 +224,9 @@ internal sealed partial class SendBatcher(ChatDatabase db)
                     var send = _waiting[i];
                     if (send.CancellationToken.IsCancellationRequested)
                         send.TrySetCanceled(send.CancellationToken);
-                    else if ((held.Contains(send.Row.ChatId) || _busyChats.Add(send.Row.ChatId) && held.Add(send.Row.ChatId)) &&
+                    // A batch runs as one acting user (or none).
+                    else if ((batch.Count == 0 || batch[0].ActingUser == send.ActingUser) &&
+                             (held.Contains(send.Row.ChatId) || _busyChats.Add(send.Row.ChatId) && held.Add(send.Row.ChatId)) &&
                              (send.Row.ClientMsgId is not { } clientId || clientIds.Add((send.Row.ChatId, send.Row.SenderId, clientId))))
                     {
                         // From here the send runs to its result, whatever its token does.
@@ -246,7 +251,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     {
         try
         {
-            var results = await ExecuteAsync(batch.ConvertAll(s => s.Row)).ConfigureAwait(false);
+            var results = await ExecuteAsync(
+                batch.ConvertAll(s => s.Row), batch[0].ActingUser, [.. batch.Select(s => s.Scope).OfType<ReadYourWritesScope>()]).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
                 batch[i].TrySetResult(results[i]);
         }
@@ -266,7 +272,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     /// The batch in one statement (and a send's attachments in a second one, in the same implicit
     /// transaction): one round trip and one commit, a result row per send in its order.
     /// </summary>
-    private async Task<SendResult[]> ExecuteAsync(List<SendRow> rows, AttachmentRules.Columns? attachments = null)
+    private async Task<SendResult[]> ExecuteAsync(
+        List<SendRow> rows, Guid? actingUser, List<ReadYourWritesScope> scopes, AttachmentRules.Columns? attachments = null)
     {
         // No token: a send that has started is not cancelled (SendAsync).
         await using var connection = await db.DataSource.OpenConnectionAsync().ConfigureAwait(false);
@@ -275,6 +282,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         // PostgreSQL would plan it anew on every run, as its generic plan guesses 100 sends and looks
         // dearer than a plan for the batch's own few.
         batch.BatchCommands.Add(new NpgsqlBatchCommand(ChatDatabase.PlanOnce));
+        if (actingUser is { } user)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(db.Sql(ActAsPositional)) { Parameters = { new NpgsqlParameter<Guid> { TypedValue = user } } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(db.Sql(PositionalSendSql))
         {
             Parameters =
@@ -317,6 +326,13 @@ internal sealed partial class SendBatcher(ChatDatabase db)
                 },
             });
         }
+        if (scopes.Count > 0)
+        {
+            // For read-your-writes: the send (and its attachments) commit at this barrier, then the
+            // primary's position is read in the same round trip.
+            batch.BatchCommands[^1].AppendErrorBarrier = true;
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(Standbys.CurrentPosition));
+        }
         // Auto-prepare leaves a batch's statements unprepared; once a pooled connection holds them,
         // preparing again costs no round trip.
         await batch.PrepareAsync().ConfigureAwait(false);
@@ -327,6 +343,15 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         {
             await reader.ReadAsync().ConfigureAwait(false);
             results[i] = Read(reader);
+        }
+        if (scopes.Count > 0)
+        {
+            // The attachments' insert returns no rows, so the next result is the position.
+            await reader.NextResultAsync().ConfigureAwait(false);
+            await reader.ReadAsync().ConfigureAwait(false);
+            var written = new ConsistencyToken(reader.GetFieldValue<NpgsqlLogSequenceNumber>(0));
+            foreach (var scope in scopes)
+                scope.Advance(written);
         }
         return results;
     }
@@ -375,10 +400,18 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     [GeneratedRegex(@"@(\w+)")]
     private static partial Regex NamedParameter();
 
-    private sealed class PendingSend(SendRow row, CancellationToken cancellationToken)
+    private static readonly string ActAsPositional = ChatDatabase.ActAs.Replace("@ChatDataActingUser", "$1", StringComparison.Ordinal);
+
+    private sealed class PendingSend(SendRow row, ReadYourWritesScope? scope, Guid? actingUser, CancellationToken cancellationToken)
         : TaskCompletionSource<SendResult>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public SendRow Row { get; } = row;
+
+        /// <summary>The caller's read-your-writes scope, when writes record their position.</summary>
+        public ReadYourWritesScope? Scope { get; } = scope;
+
+        /// <summary>The user the caller acts as under row-level security, or null.</summary>
+        public Guid? ActingUser { get; } = actingUser;
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
 

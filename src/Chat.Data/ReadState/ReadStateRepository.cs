@@ -113,7 +113,7 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
     {
         Check.NotEmpty(chatId, nameof(chatId));
         Check.NotEmpty(userId, nameof(userId));
-        return await db.ExecuteScalarAsync<long?>(
+        return await db.Replica.ExecuteScalarAsync<long?>(
             $$"""
             SELECT u.unread
             FROM {schema}.chat_members m
@@ -128,7 +128,7 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
     public Task<UnreadTotals> GetUnreadTotalsAsync(Guid userId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(userId, nameof(userId));
-        return db.QuerySingleOrDefaultAsync(
+        return db.Replica.QuerySingleOrDefaultAsync(
             $$"""
             SELECT coalesce(sum(u.unread), 0)::bigint, (count(*) FILTER (WHERE u.unread > 0))::int, coalesce(sum(m.unread_mention_count), 0)::int
             FROM {schema}.chat_members m
@@ -199,7 +199,7 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
 
     private async Task<MessageReceipts?> GetReceiptsAsync(string sql, object param, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
-        var rows = await db.QueryAsync(sql, param, ReadReceiptRow, cancellationToken, operation: operation).ConfigureAwait(false);
+        var rows = await db.Replica.QueryAsync(sql, param, ReadReceiptRow, cancellationToken, operation: operation).ConfigureAwait(false);
         if (rows.Count == 0)
             return null;
 

@@ -151,7 +151,7 @@ internal sealed class ContactRepository(ChatDatabase db) : IContactRepository
         if (checkedPhones.Length == 0)
             return [];
 
-        return await db.QueryAsync(
+        return await db.Replica.QueryAsync(
             $$"""
             SELECT {{UserRepository.Columns}} FROM {schema}.users u
             WHERE u.phone = ANY(@phones) AND u.id <> @userId

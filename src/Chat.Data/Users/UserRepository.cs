@@ -51,7 +51,7 @@ internal sealed class UserRepository(ChatDatabase db) : IUserRepository
     public Task<User?> FindByIdAsync(Guid id, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(id, nameof(id));
-        return db.QuerySingleOrDefaultAsync(
+        return db.Replica.QuerySingleOrDefaultAsync(
             $$"""SELECT {{Columns}} FROM {schema}.users WHERE id = @id""",
             new { id }, Read, cancellationToken);
     }
@@ -59,7 +59,7 @@ internal sealed class UserRepository(ChatDatabase db) : IUserRepository
     public Task<User?> FindByPhoneAsync(string phone, CancellationToken cancellationToken = default)
     {
         UserFields.Phone(phone, nameof(phone));
-        return db.QuerySingleOrDefaultAsync(
+        return db.Replica.QuerySingleOrDefaultAsync(
             $$"""SELECT {{Columns}} FROM {schema}.users WHERE phone = @phone""",
             new { phone }, Read, cancellationToken);
     }
@@ -67,7 +67,7 @@ internal sealed class UserRepository(ChatDatabase db) : IUserRepository
     public Task<User?> FindByUsernameAsync(string username, CancellationToken cancellationToken = default)
     {
         UserFields.Username(username, nameof(username));
-        return db.QuerySingleOrDefaultAsync(
+        return db.Replica.QuerySingleOrDefaultAsync(
             $$"""SELECT {{Columns}} FROM {schema}.users WHERE username = @username""",
             new { username }, Read, cancellationToken);
     }
@@ -75,7 +75,7 @@ internal sealed class UserRepository(ChatDatabase db) : IUserRepository
     public Task<User?> FindByExternalIdAsync(string externalId, CancellationToken cancellationToken = default)
     {
         UserFields.ExternalId(externalId, nameof(externalId));
-        return db.QuerySingleOrDefaultAsync(
+        return db.Replica.QuerySingleOrDefaultAsync(
             $$"""SELECT {{Columns}} FROM {schema}.users WHERE external_id = @externalId""",
             new { externalId }, Read, cancellationToken);
     }
@@ -86,7 +86,7 @@ internal sealed class UserRepository(ChatDatabase db) : IUserRepository
         if (checkedPhones.Length == 0)
             return [];
 
-        return await db.QueryAsync(
+        return await db.Replica.QueryAsync(
             $$"""SELECT {{Columns}} FROM {schema}.users WHERE phone = ANY(@phones)""",
             new { phones = checkedPhones }, Read, cancellationToken).ConfigureAwait(false);
     }
