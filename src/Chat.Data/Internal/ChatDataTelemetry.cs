@@ -26,9 +26,9 @@ internal static class ChatDataTelemetry
         "db.client.operation.duration", unit: "s", description: "Duration of Chat.Data repository calls.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10] });
 
-    /// <summary>Messages stored by sends (a retried send that finds its first message counts once, when first stored).</summary>
+    /// <summary>Sends answered with their stored message (a retry that finds its first message counts again).</summary>
     public static readonly Counter<long> MessagesSent = Meter.CreateCounter<long>(
-        "chat_data.messages.sent", unit: "{message}", description: "Messages stored by sends.");
+        "chat_data.messages.sent", unit: "{message}", description: "Sends answered with their stored message.");
 
     /// <summary>Sends per batch statement.</summary>
     public static readonly Histogram<int> SendBatchSize = Meter.CreateHistogram(

@@ -56,6 +56,23 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
 
     public async Task<Message> SendAsync(NewMessage message, CancellationToken cancellationToken = default)
     {
+        using var activity = ChatDataTelemetry.Source.HasListeners() ? ChatDataTelemetry.Source.StartActivity("messages.send") : null;
+        try
+        {
+            var sent = await SendOnceAsync(message, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("chat_data.chat.id", sent.ChatId);
+            activity?.SetTag("chat_data.message.id", sent.Id);
+            return sent;
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            ChatDataTelemetry.SetError(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<Message> SendOnceAsync(NewMessage message, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(message);
         Check.NotEmpty(message.ChatId, nameof(NewMessage.ChatId));
         var type = DbEnum<MessageType>.ToDb(message.Type, nameof(NewMessage.Type));

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Chat.Data.Internal;
 using Chat.Data.Replicas;
@@ -145,7 +146,10 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<SendResult>(cancellationToken);
-        var send = new PendingSend(row, db.TracksWrites ? db.Consistency.Value : null, db.ActingUser.Value?.UserId, cancellationToken);
+        var send = new PendingSend(row, db.TracksWrites ? db.Consistency.Value : null, db.ActingUser.Value?.UserId, cancellationToken)
+        {
+            Trace = System.Diagnostics.Activity.Current?.Context ?? default,
+        };
         // Registered before the send is queued, so a runner that takes it finds the registration to
         // remove; a token cancelled in between is seen by the runner's own check.
         if (cancellationToken.CanBeCanceled)
@@ -208,6 +212,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     /// </summary>
     private async Task RunBatchesAsync()
     {
+        // A runner serves many callers: each batch is a trace of its own, linked to the sends it carries.
+        System.Diagnostics.Activity.Current = null;
         HashSet<Guid> held = [];
         HashSet<(Guid, Guid?, string)> clientIds = [];
         while (true)
@@ -252,7 +258,8 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         try
         {
             var results = await ExecuteAsync(
-                batch.ConvertAll(s => s.Row), batch[0].ActingUser, [.. batch.Select(s => s.Scope).OfType<ReadYourWritesScope>()]).ConfigureAwait(false);
+                batch.ConvertAll(s => s.Row), batch[0].ActingUser, [.. batch.Select(s => s.Scope).OfType<ReadYourWritesScope>()],
+                links: ChatDataTelemetry.Source.HasListeners() ? batch.ConvertAll(s => new ActivityLink(s.Trace)) : null).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
                 batch[i].TrySetResult(results[i]);
         }
@@ -273,7 +280,38 @@ internal sealed partial class SendBatcher(ChatDatabase db)
     /// transaction): one round trip and one commit, a result row per send in its order.
     /// </summary>
     private async Task<SendResult[]> ExecuteAsync(
-        List<SendRow> rows, Guid? actingUser, List<ReadYourWritesScope> scopes, AttachmentRules.Columns? attachments = null)
+        List<SendRow> rows, Guid? actingUser, List<ReadYourWritesScope> scopes, AttachmentRules.Columns? attachments = null, List<ActivityLink>? links = null)
+    {
+        var activity = ChatDataTelemetry.Source.HasListeners()
+            ? ChatDataTelemetry.Source.StartActivity("messages.send_batch", ActivityKind.Client, default(ActivityContext), links: links)
+            : null;
+        activity?.SetTag("db.system.name", "postgresql");
+        activity?.SetTag("chat_data.send.batch.size", rows.Count);
+        var started = ChatDataTelemetry.SendBatchDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        try
+        {
+            var results = await ExecuteStatementAsync(rows, actingUser, scopes, attachments).ConfigureAwait(false);
+            if (ChatDataTelemetry.MessagesSent.Enabled)
+                ChatDataTelemetry.MessagesSent.Add(results.Count(r => r.Message is not null));
+            return results;
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            ChatDataTelemetry.SetError(activity, e);
+            throw;
+        }
+        finally
+        {
+            activity?.Dispose();
+            if (started != 0)
+                ChatDataTelemetry.SendBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (ChatDataTelemetry.SendBatchSize.Enabled)
+                ChatDataTelemetry.SendBatchSize.Record(rows.Count);
+        }
+    }
+
+    private async Task<SendResult[]> ExecuteStatementAsync(
+        List<SendRow> rows, Guid? actingUser, List<ReadYourWritesScope> scopes, AttachmentRules.Columns? attachments)
     {
         // No token: a send that has started is not cancelled (SendAsync).
         await using var connection = await db.DataSource.OpenConnectionAsync().ConfigureAwait(false);
@@ -416,6 +454,9 @@ internal sealed partial class SendBatcher(ChatDatabase db)
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
         public CancellationTokenRegistration Registration { get; set; }
+
+        /// <summary>The caller's span (the send's), which the batch that carries it links to.</summary>
+        public ActivityContext Trace { get; init; }
     }
 }
 

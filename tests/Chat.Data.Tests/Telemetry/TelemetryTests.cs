@@ -92,6 +92,31 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
     }
 
     [Fact]
+    public async Task A_send_is_a_span_linked_from_the_batch_that_carried_it_and_sends_are_counted_and_timed()
+    {
+        _ = Tracing;
+        _ = Metering;
+        var alice = await db.Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Alice" });
+        var group = await db.Chats.CreateGroupAsync(new NewGroupChat { Name = "Sends", CreatedBy = alice.Id });
+        Message sent;
+        using (TestSource.StartActivity("sending"))
+            sent = await db.Messages.SendAsync(new NewMessage { ChatId = group.Id, SenderId = alice.Id, Content = "traced" });
+        Tracing.ForceFlush();
+        Metering.ForceFlush();
+
+        var send = Assert.Single(SpansOf("sending"), s => s.DisplayName == "messages.send");
+        Assert.Equal(group.Id, send.GetTagItem("chat_data.chat.id"));
+        Assert.Equal(sent.Id, send.GetTagItem("chat_data.message.id"));
+        var batch = Assert.Single(_spans, s => s.DisplayName == "messages.send_batch" && s.Links.Any(l => l.Context.SpanId == send.SpanId));
+        Assert.NotEqual(send.TraceId, batch.TraceId); // a batch serves many callers: a trace of its own
+        Assert.True((int)batch.GetTagItem("chat_data.send.batch.size")! >= 1);
+
+        Assert.Contains(_metrics, m => m.Name == "chat_data.messages.sent" && m.Unit == "{message}" && Points(m).Sum(p => p.GetSumLong()) >= 1);
+        Assert.Contains(_metrics, m => m.Name == "chat_data.send.batch.size" && Points(m).Sum(p => p.GetHistogramCount()) >= 1);
+        Assert.Contains(_metrics, m => m.Name == "chat_data.send.batch.duration" && m.Unit == "s" && Points(m).Sum(p => p.GetHistogramCount()) >= 1);
+    }
+
+    [Fact]
     public async Task A_migration_run_is_a_span_and_each_migration_is_timed_by_version()
     {
         _ = Tracing;
