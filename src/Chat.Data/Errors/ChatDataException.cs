@@ -122,6 +122,11 @@ public sealed class NotPermittedException : ChatDataException
         : base(reason)
     {
     }
+
+    internal NotPermittedException(string reason, Exception innerException)
+        : base(reason, innerException)
+    {
+    }
 }
 
 /// <summary>Adding the members would take a group past <c>ChatDataOptions.MaxGroupMembers</c>.</summary>

@@ -40,6 +40,8 @@ internal static class PostgresErrors
             PostgresErrorCodes.StringDataRightTruncation => new ChatDataValidationException(Pascal(pg.ColumnName ?? "value"), "the text is too long.", pg),
             PostgresErrorCodes.CharacterNotInRepertoire => new ChatDataValidationException(Pascal(pg.ColumnName ?? "value"), "the text holds a character PostgreSQL cannot store (NUL).", pg),
             NotAMemberSqlState => new NotAMemberException(pg.MessageText, pg),
+            // Row-level security: a call acting as a user touched rows or tables that user's role may not.
+            PostgresErrorCodes.InsufficientPrivilege => new NotPermittedException("the acting user may not do this: " + pg.MessageText, pg),
             PostgresErrorCodes.UndefinedTable => new Migrations.MigrationException(NotMigrated, innerException: pg),
             PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure => new ConcurrencyConflictException(pg),
             _ when pg.IsTransient => new DatabaseUnavailableException(pg),
