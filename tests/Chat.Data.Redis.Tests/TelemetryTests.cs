@@ -48,7 +48,7 @@ public sealed class TelemetryTests(SingleRedisFixture fixture) : RedisTestBase(f
             await Get<IDistributedRateLimiter>().AcquireAsync(policy, "alice");
             await Assert.ThrowsAsync<RedisUnavailableException>(() => down.AcquireAsync(policy, "alice"));
         }
-        Tracing.ForceFlush();
+        StopCollecting();
 
         var root = _spans.Single(s => s.Source == TestSource);
         var spans = _spans.Where(s => s.TraceId == root.TraceId && s.Source.Name == "Chat.Data.Redis").OrderBy(s => s.StartTimeUtc).ToList();
@@ -72,7 +72,7 @@ public sealed class TelemetryTests(SingleRedisFixture fixture) : RedisTestBase(f
         var limiter = Get<IDistributedRateLimiter>();
         for (var i = 0; i < 3; i++)
             await limiter.AcquireAsync(policy, "bob");
-        Metering.ForceFlush();
+        StopCollecting();
 
         var decisions = Points("chat_data.rate_limit.decisions").Where(p => Tag(p, "chat_data.rate_limit.policy") as string == policy.Name)
             .ToDictionary(p => (string)Tag(p, "chat_data.rate_limit.decision")!, p => p.GetSumLong());
@@ -89,7 +89,7 @@ public sealed class TelemetryTests(SingleRedisFixture fixture) : RedisTestBase(f
         await otp.VerifyAsync("login", phone, code == "000000" ? "111111" : "000000");
         await otp.VerifyAsync("login", phone, code);
         await Get<IPresenceTracker>().HeartbeatAsync(Guid.CreateVersion7(), "web");
-        Metering.ForceFlush();
+        StopCollecting();
 
         Assert.Contains(Points("chat_data.otp.issues"), p => Tag(p, "chat_data.otp.outcome") as string == "issued" && p.GetSumLong() >= 1);
         Assert.Contains(Points("chat_data.otp.verifications"), p => Tag(p, "chat_data.otp.outcome") as string == "invalid" && p.GetSumLong() >= 1);
@@ -112,6 +112,16 @@ public sealed class TelemetryTests(SingleRedisFixture fixture) : RedisTestBase(f
             if (tag.Key == name)
                 return tag.Value;
         return null;
+    }
+
+    /// <summary>
+    /// Flushes and ends collection, so the exporters' lists stop changing under the assertions (spans of other
+    /// test classes keep ending on other threads).
+    /// </summary>
+    private void StopCollecting()
+    {
+        _tracing?.Dispose();
+        _metering?.Dispose();
     }
 
     public void Dispose()

@@ -41,7 +41,7 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
             user = await db.Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Ana" });
             await db.Users.FindByIdAsync(user.Id);
         }
-        Tracing.ForceFlush();
+        StopCollecting();
 
         var spans = SpansOf("test");
         Assert.Equal(["users.create", "users.find_by_id"], spans.Select(s => s.DisplayName));
@@ -63,7 +63,7 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
         await db.Users.CreateAsync(new NewUser { Phone = phone, DisplayName = "Ana" });
         using (var test = TestSource.StartActivity("failing"))
             await Assert.ThrowsAsync<DuplicateException>(() => db.Users.CreateAsync(new NewUser { Phone = phone, DisplayName = "Ana again" }));
-        Tracing.ForceFlush();
+        StopCollecting();
 
         var span = Assert.Single(SpansOf("failing"));
         Assert.Equal("users.create", span.DisplayName);
@@ -82,7 +82,7 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
 
         await db.Messages.GetHistoryAsync(group.Id, alice.Id, HistoryAnchor.Latest);
         await db.Messages.SearchAsync(alice.Id, "telemetry", chatId: group.Id);
-        Metering.ForceFlush();
+        StopCollecting();
 
         var operations = _metrics.Where(m => m.Name == "db.client.operation.duration").SelectMany(Points)
             .Select(p => (Operation: Tag(p, "db.operation.name"), System: Tag(p, "db.system.name"), Count: p.GetHistogramCount())).ToList();
@@ -101,8 +101,7 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
         Message sent;
         using (TestSource.StartActivity("sending"))
             sent = await db.Messages.SendAsync(new NewMessage { ChatId = group.Id, SenderId = alice.Id, Content = "traced" });
-        Tracing.ForceFlush();
-        Metering.ForceFlush();
+        StopCollecting();
 
         var send = Assert.Single(SpansOf("sending"), s => s.DisplayName == "messages.send");
         Assert.Equal(group.Id, send.GetTagItem("chat_data.chat.id"));
@@ -126,8 +125,7 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
         IReadOnlyList<MigrationRun> runs;
         using (TestSource.StartActivity("migrating"))
             runs = await new ChatDataMigrator(dataSource).MigrateUpAsync();
-        Tracing.ForceFlush();
-        Metering.ForceFlush();
+        StopCollecting();
 
         Assert.Contains(SpansOf("migrating"), s => s.DisplayName == "migrations.up");
         var timed = _metrics.Where(m => m.Name == "chat_data.migration.duration").SelectMany(Points)
@@ -165,6 +163,16 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
             if (tag.Key == name)
                 return tag.Value as string;
         return null;
+    }
+
+    /// <summary>
+    /// Flushes and ends collection, so the exporters' lists stop changing under the assertions (spans of other
+    /// test classes keep ending on other threads).
+    /// </summary>
+    private void StopCollecting()
+    {
+        _tracing?.Dispose();
+        _metering?.Dispose();
     }
 
     public void Dispose()
