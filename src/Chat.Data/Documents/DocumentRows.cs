@@ -12,7 +12,7 @@ internal static class DocumentRows
 
     public const int ColumnCount = 12;
 
-    // Document lists are newest first by id (UUID v7, so creation order); a page continues below the last id.
+    // Document lists are newest first by id (UUID v7: creation order to the millisecond); a page continues below the last id.
     public const string NewestFirst = "(@afterId IS NULL OR d.id < @afterId) ORDER BY d.id DESC LIMIT @take";
 
     public static Document Read(DbDataReader r) => new(

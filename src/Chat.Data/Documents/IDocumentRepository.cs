@@ -9,6 +9,8 @@ namespace Chat.Data.Documents;
 /// Who may do what: the owner anything; an <see cref="CollaboratorRole.Editor"/> changes details,
 /// blocks, tags and entity links; a <see cref="CollaboratorRole.Viewer"/> or anyone else nothing.
 /// Locking, unlocking, deleting and managing collaborators and signers are the owner's.
+/// Lists are newest first by id: UUID v7 ids carry their creation time to the millisecond, and
+/// documents made in the same millisecond come in id order.
 /// </remarks>
 public interface IDocumentRepository
 {

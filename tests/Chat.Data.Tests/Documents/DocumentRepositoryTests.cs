@@ -147,9 +147,10 @@ public sealed class DocumentRepositoryTests(DatabaseFixture db) : IClassFixture<
         var byOwner = await AllPagesAsync(cursor => Documents.ListByOwnerAsync(owner.Id, cursor, 2));
         var byTag = await AllPagesAsync(cursor => Documents.ListByTagAsync(tag, cursor, 2));
 
-        Assert.Equal(inChat.Select(d => d.Id).Reverse(), byChat);
-        Assert.Equal(inChat.Append(standalone).Select(d => d.Id).Reverse(), byOwner);
-        Assert.Equal(new[] { inChat[0], inChat[2], inChat[4], standalone }.Select(d => d.Id).Reverse(), byTag);
+        // Newest first by id: creation order to the millisecond, id order within one (Guid orders as uuid does).
+        Assert.Equal(inChat.Select(d => d.Id).OrderDescending(), byChat);
+        Assert.Equal(inChat.Append(standalone).Select(d => d.Id).OrderDescending(), byOwner);
+        Assert.Equal(new[] { inChat[0], inChat[2], inChat[4], standalone }.Select(d => d.Id).OrderDescending(), byTag);
         Assert.Empty((await Documents.ListByTagAsync(tag.ToUpperInvariant())).Items);
     }
 
