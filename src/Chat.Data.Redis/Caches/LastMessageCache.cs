@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Chat.Data.Internal;
 using Chat.Data.Messages;
 using Chat.Data.Redis.Internal;
 using StackExchange.Redis;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Chat.Data.Internal;
 using Chat.Data.Messages;
 using Chat.Data.Redis.Internal;
 using StackExchange.Redis;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chat.Data.Chats;
+using Chat.Data.Internal;
 using Chat.Data.ReadState;
 using Chat.Data.Redis.Internal;
 using StackExchange.Redis;

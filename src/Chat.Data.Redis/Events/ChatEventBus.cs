@@ -1,4 +1,5 @@
 using System.Text;
+using Chat.Data.Internal;
 using Chat.Data.Redis.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Chat.Data.Internal;
 using Chat.Data.Redis.Internal;
 using StackExchange.Redis;
 

@@ -1,3 +1,4 @@
+using Chat.Data.Internal;
 using Chat.Data.Redis.Caches;
 using Chat.Data.Redis.Internal;
 using StackExchange.Redis;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chat.Data.Internal;
 using Chat.Data.Redis.Internal;
 using StackExchange.Redis;
 

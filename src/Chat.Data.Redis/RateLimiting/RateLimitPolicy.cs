@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Chat.Data.Internal;
 using Chat.Data.Redis.Internal;
 using StackExchange.Redis;
 

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Chat.Data.Internal;
 using Chat.Data.Redis.Internal;
 
 namespace Chat.Data.Redis.RateLimiting;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
+using Chat.Data.Internal;
 using Chat.Data.Redis.Internal;
 
 namespace Chat.Data.Redis.RateLimiting;

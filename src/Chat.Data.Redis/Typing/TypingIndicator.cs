@@ -1,3 +1,4 @@
+using Chat.Data.Internal;
 using Chat.Data.Redis.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -62,8 +62,8 @@ internal sealed class ActivityFeedRepository(ChatDatabase db) : IActivityFeedRep
     {
         ArgumentNullException.ThrowIfNull(activity);
         var entity = ChatFields.Entity(activity.EntityType, activity.EntityId, nameof(NewActivity.EntityType), nameof(NewActivity.EntityId));
-        var chatId = MessageFields.OptionalId(activity.ChatId, nameof(NewActivity.ChatId));
-        var messageId = MessageFields.OptionalId(activity.MessageId, nameof(NewActivity.MessageId));
+        var chatId = Check.OptionalId(activity.ChatId, nameof(NewActivity.ChatId));
+        var messageId = Check.OptionalId(activity.MessageId, nameof(NewActivity.MessageId));
         if (messageId is not null && chatId is null)
             throw new ChatDataValidationException(nameof(NewActivity.ChatId), "required with MessageId: the chat the message is in.");
         if (entity.Type is null && chatId is null)
@@ -75,7 +75,7 @@ internal sealed class ActivityFeedRepository(ChatDatabase db) : IActivityFeedRep
         {
             Ids = recipients.Select(_ => Guid.CreateVersion7()).ToArray(),
             UserIds = recipients,
-            ActorId = MessageFields.OptionalId(activity.ActorId, nameof(NewActivity.ActorId)),
+            ActorId = Check.OptionalId(activity.ActorId, nameof(NewActivity.ActorId)),
             ActionType = Check.Required(activity.ActionType, nameof(NewActivity.ActionType), 100),
             EntityType = entity.Type,
             EntityId = entity.Id,

@@ -72,7 +72,7 @@ internal sealed class DocumentBlockRepository(ChatDatabase db) : IDocumentBlockR
             documentId = block.DocumentId,
             actorId,
             need = (int)DocumentRight.Edit,
-            parentBlockId = DocumentFields.OptionalId(block.ParentBlockId, nameof(NewBlock.ParentBlockId)),
+            parentBlockId = Check.OptionalId(block.ParentBlockId, nameof(NewBlock.ParentBlockId)),
             position = DocumentFields.Position(block.Position, nameof(NewBlock.Position)),
             Type = type,
             Content = DocumentFields.Content(block.Content, nameof(NewBlock.Content)),
@@ -212,7 +212,7 @@ internal sealed class DocumentBlockRepository(ChatDatabase db) : IDocumentBlockR
             blockId,
             actorId,
             need = (int)DocumentRight.Edit,
-            parentBlockId = DocumentFields.OptionalId(parentBlockId, nameof(parentBlockId)),
+            parentBlockId = Check.OptionalId(parentBlockId, nameof(parentBlockId)),
             position = DocumentFields.Position(position, nameof(position)),
         };
         if (parentBlockId == blockId)
@@ -273,7 +273,7 @@ internal sealed class DocumentBlockRepository(ChatDatabase db) : IDocumentBlockR
             documentId,
             actorId,
             need = (int)DocumentRight.Edit,
-            parentBlockId = DocumentFields.OptionalId(parentBlockId, nameof(parentBlockId)),
+            parentBlockId = Check.OptionalId(parentBlockId, nameof(parentBlockId)),
             blockIds = DocumentFields.DistinctIds(blockIds, nameof(blockIds)),
         };
 

@@ -37,13 +37,6 @@ internal static class DocumentFields
         Check.NotEmpty(actorId, nameof(actorId));
     }
 
-    public static Guid? OptionalId(Guid? id, string field)
-    {
-        if (id is { } value)
-            Check.NotEmpty(value, field);
-        return id;
-    }
-
     public static int? Position(int? position, string field) =>
         position < 0 ? throw new ChatDataValidationException(field, $"a position of 0 or more is required ({position} given).") : position;
 

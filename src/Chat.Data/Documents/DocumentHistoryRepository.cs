@@ -25,7 +25,7 @@ internal sealed class DocumentHistoryRepository(ChatDatabase db) : IDocumentHist
         {
             documentId,
             action = DocumentFields.Action(action, nameof(action)),
-            userId = DocumentFields.OptionalId(userId, nameof(userId)),
+            userId = Check.OptionalId(userId, nameof(userId)),
             details = Check.JsonObject(details, nameof(details)),
         };
         var appended = (await db.QuerySingleOrDefaultAsync(

@@ -22,7 +22,7 @@ internal sealed class DocumentRepository(ChatDatabase db) : IDocumentRepository
             Icon = DocumentFields.Icon(document.Icon, nameof(NewDocument.Icon)),
             Cover = DocumentFields.Cover(document.Cover, nameof(NewDocument.Cover)),
             actorId = document.OwnerId,
-            ChatId = DocumentFields.OptionalId(document.ChatId, nameof(NewDocument.ChatId)),
+            ChatId = Check.OptionalId(document.ChatId, nameof(NewDocument.ChatId)),
             document.RequireSignatures,
         };
 

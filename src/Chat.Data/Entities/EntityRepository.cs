@@ -37,7 +37,7 @@ internal sealed class EntityRepository(ChatDatabase db) : IEntityRepository
             Name = Name(entity.Name, nameof(NewEntity.Name)),
             Type = entity.Type is null ? null : Type(entity.Type, nameof(NewEntity.Type)),
             entity.OwnerId,
-            ContactUserId = DocumentFields.OptionalId(entity.ContactUserId, nameof(NewEntity.ContactUserId)),
+            ContactUserId = Check.OptionalId(entity.ContactUserId, nameof(NewEntity.ContactUserId)),
         };
         // A missing owner or contact user breaks entities_owner_id_fkey / entities_contact_user_id_fkey,
         // which PostgresErrors names OwnerId / ContactUserId.

@@ -2,13 +2,42 @@ using System.Text.Json;
 
 namespace Chat.Data.Internal;
 
-/// <summary>Input checks run before the database, each naming the field it rejects.</summary>
+/// <summary>Input checks run before the database or Redis, each naming the field it rejects.</summary>
 internal static class Check
 {
-    public static void NotEmpty(Guid id, string field)
+    public static Guid NotEmpty(Guid id, string field)
     {
         if (id == Guid.Empty)
             throw new ChatDataValidationException(field, "an id is required (Guid.Empty given).");
+        return id;
+    }
+
+    /// <summary>Null, or an id that is not empty.</summary>
+    public static Guid? OptionalId(Guid? id, string field)
+    {
+        if (id is { } value)
+            NotEmpty(value, field);
+        return id;
+    }
+
+    public static T NotNull<T>(T? value, string field)
+        where T : class
+        => value ?? throw new ChatDataValidationException(field, "a value is required (null given).");
+
+    public static TimeSpan Positive(TimeSpan value, string field, TimeSpan max)
+    {
+        if (value <= TimeSpan.Zero)
+            throw new ChatDataValidationException(field, $"must be positive ({value} given).");
+        if (value > max)
+            throw new ChatDataValidationException(field, $"must be at most {max} ({value} given).");
+        return value;
+    }
+
+    public static int AtLeastOne(int value, string field)
+    {
+        if (value < 1)
+            throw new ChatDataValidationException(field, $"must be at least 1 ({value} given).");
+        return value;
     }
 
     /// <summary>Rejects null, blank, over-long or unstorable text (see <see cref="Optional"/>); returns it for chaining.</summary>

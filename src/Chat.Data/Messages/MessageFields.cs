@@ -34,14 +34,7 @@ internal static class MessageFields
             throw new ChatDataValidationException(field, "a sender is required; only system messages have none.");
         if (senderId is not null && type == MessageType.System)
             throw new ChatDataValidationException(field, "a system message has no sender.");
-        return OptionalId(senderId, field);
-    }
-
-    public static Guid? OptionalId(Guid? id, string field)
-    {
-        if (id is { } value)
-            Check.NotEmpty(value, field);
-        return id;
+        return Check.OptionalId(senderId, field);
     }
 
     /// <summary>An ILIKE pattern matching <paramref name="query"/> anywhere, its own \ % _ taken literally (ESCAPE '\').</summary>

@@ -84,8 +84,8 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
             Type: type,
             Content: MessageFields.Content(message.Content, message.Type, nameof(NewMessage.Content)),
             Metadata: Check.JsonObject(message.Metadata, nameof(NewMessage.Metadata)),
-            ReplyToId: MessageFields.OptionalId(message.ReplyToId, nameof(NewMessage.ReplyToId)),
-            ThreadRootId: MessageFields.OptionalId(message.ThreadRootId, nameof(NewMessage.ThreadRootId)),
+            ReplyToId: Check.OptionalId(message.ReplyToId, nameof(NewMessage.ReplyToId)),
+            ThreadRootId: Check.OptionalId(message.ThreadRootId, nameof(NewMessage.ThreadRootId)),
             Mentions: Check.Ids(message.Mentions, nameof(NewMessage.Mentions), MessageFields.MaxMentions),
             message.Flagged);
         ArgumentNullException.ThrowIfNull(message.Attachments, nameof(NewMessage.Attachments));
@@ -533,7 +533,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
     {
         Check.NotEmpty(userId, nameof(userId));
         Check.Required(query, nameof(query), MessageFields.MaxQueryLength);
-        MessageFields.OptionalId(chatId, nameof(chatId));
+        Check.OptionalId(chatId, nameof(chatId));
         Check.Limit(limit);
 
         return await db.Replica.QueryPlannedPerRunAsync(
