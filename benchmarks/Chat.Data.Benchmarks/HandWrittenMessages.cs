@@ -25,7 +25,7 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
     // The library's send statement for a batch (here of one), in its positional form, after the setting
     // that gives it its generic plan: $1 ids, $2 chats, $3 senders, $4 client ids, $5 types, $6 contents,
     // $7 metadata, $8 reply tos, $9 thread roots, $10 mentions (uuid[] literals), $11 flagged.
-    private static readonly string SendSql = SendBatcher.PositionalSendSql.Replace("{schema}", Schema, StringComparison.Ordinal);
+    private static readonly string SendSql = SendStatement.PositionalSql.Replace("{schema}", Schema, StringComparison.Ordinal);
 
     // $1 chat, $2 viewer, $3 up to, $4 older, $5 newer, $6 first unread, $7 around older, $8 around newer.
     private const string HistorySql = $"""

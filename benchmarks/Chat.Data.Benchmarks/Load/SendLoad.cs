@@ -212,7 +212,7 @@ internal sealed partial class SendLoad(string name, int chats, int senders, doub
             ["Mentions"] = "ARRAY['{}']",
             ["Flagged"] = "ARRAY[false]",
         };
-        var sql = SendBatcher.SendSql.Replace("{schema}", Schema, StringComparison.Ordinal);
+        var sql = SendStatement.Sql.Replace("{schema}", Schema, StringComparison.Ordinal);
         sql = string.Join('\n', sql.Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal)));
         sql = Parameter().Replace(sql, m => values[m.Groups[1].Value]);
         return $"""

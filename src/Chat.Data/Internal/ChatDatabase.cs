@@ -6,6 +6,7 @@ using Chat.Data.Replicas;
 using Chat.Data.Security;
 using Dapper;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Chat.Data.Internal;
 
@@ -269,6 +270,55 @@ internal sealed class ChatDatabase : IAsyncDisposable
                 RecordDuration(started, caller, operation, errorType);
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="commands"/> on the primary, in one round trip and one implicit transaction, as
+    /// <paramref name="actingUser"/> under row-level security when set, translating the database errors the
+    /// library knows; <paramref name="read"/> reads their results. With read-your-writes
+    /// <paramref name="scopes"/>, the primary's position after the commit is read in the same round trip
+    /// and recorded in each. For work that does not belong to the caller's async flow (a batch of many
+    /// callers' sends), so the acting user and scopes are given, not taken from the flow.
+    /// </summary>
+    public async Task<T> RunBatchAsync<T>(
+        List<NpgsqlBatchCommand> commands, Func<NpgsqlDataReader, Task<T>> read, Guid? actingUser,
+        IReadOnlyCollection<ReadYourWritesScope> scopes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = new NpgsqlBatch(connection);
+            if (actingUser is { } user)
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql(ActAsPositional)) { Parameters = { new NpgsqlParameter<Guid> { TypedValue = user } } });
+            foreach (var command in commands)
+                batch.BatchCommands.Add(command);
+            if (scopes.Count > 0)
+            {
+                // The statements commit at this barrier; then the position, which has no rows before it.
+                batch.BatchCommands[^1].AppendErrorBarrier = true;
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(Standbys.CurrentPosition));
+            }
+            // Auto-prepare leaves a batch's statements unprepared; once a pooled connection holds them,
+            // preparing again costs no round trip.
+            await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var result = await read(reader).ConfigureAwait(false);
+            if (scopes.Count > 0)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var written = new ConsistencyToken(reader.GetFieldValue<NpgsqlLogSequenceNumber>(0));
+                foreach (var scope in scopes)
+                    scope.Advance(written);
+            }
+            return result;
+        }
+        catch (NpgsqlException e) when (PostgresErrors.Translate(e) is { } known)
+        {
+            throw known;
+        }
+    }
+
+    private static readonly string ActAsPositional = ActAs.Replace("@ChatDataActingUser", "$1", StringComparison.Ordinal);
 
     private System.Diagnostics.Activity? StartActivity(string caller, string operation)
     {

@@ -11,15 +11,6 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
     private readonly SendBatcher _sends = new(db);
     private readonly AttachmentRules _attachments = new(options.Value);
 
-    // Every query that returns messages selects these columns in this order, for Read: from the
-    // messages table aliased m, or from a row set of the same column names aliased m.
-    internal const string Columns =
-        "m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.type, m.content, m.metadata, m.reply_to_id, m.thread_root_id, " +
-        "m.reply_count, m.last_reply_at, m.mentions, m.edited_at, m.deleted_at, m.deleted_by, m.flagged, m.created_at";
-
-    // The ordinal of the first column a query selects after Columns.
-    internal const int After = 18;
-
     // What a viewer sees: not the messages they hid ("delete for me"). Each query also drops the
     // ones at or below the viewer's cleared_seq, which it reads with the membership it checks.
     private const string NotHidden =
@@ -30,29 +21,6 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
     // Each failed attempt means a competing edit committed, so with up to this many edits of one
     // message at once every one of them succeeds.
     private const int MaxEditAttempts = 10;
-
-    internal static Message Read(DbDataReader r) => new(
-        Id: r.GetGuid(0),
-        ChatId: r.GetGuid(1),
-        Seq: r.GetInt64(2),
-        SenderId: r.IsDBNull(3) ? null : r.GetGuid(3),
-        ClientMessageId: r.IsDBNull(4) ? null : r.GetString(4),
-        Type: DbEnum<MessageType>.FromDb(r.GetString(5)),
-        Content: r.IsDBNull(6) ? null : r.GetString(6),
-        Metadata: r.IsDBNull(7) ? null : r.GetString(7),
-        ReplyToId: r.IsDBNull(8) ? null : r.GetGuid(8),
-        ThreadRootId: r.IsDBNull(9) ? null : r.GetGuid(9),
-        ReplyCount: r.GetInt32(10),
-        LastReplyAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
-        Mentions: r.GetFieldValue<Guid[]>(12),
-        EditedAt: r.IsDBNull(13) ? null : r.GetFieldValue<DateTimeOffset>(13),
-        DeletedAt: r.IsDBNull(14) ? null : r.GetFieldValue<DateTimeOffset>(14),
-        DeletedBy: r.IsDBNull(15) ? null : r.GetGuid(15),
-        Flagged: r.GetBoolean(16),
-        CreatedAt: r.GetFieldValue<DateTimeOffset>(17));
-
-    /// <summary>The message of a row whose Columns may all be NULL (an outer join that found none).</summary>
-    internal static Message? ReadOptional(DbDataReader r) => r.IsDBNull(0) ? null : Read(r);
 
     public async Task<Message> SendAsync(NewMessage message, CancellationToken cancellationToken = default)
     {
@@ -110,50 +78,37 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
             // The send has run, so the token no longer applies (SendAsync's contract).
             var found = await db.QuerySingleOrDefaultAsync(
                 $$"""
-                SELECT {{Columns}} FROM {schema}.messages m WHERE m.id = @Id
+                SELECT {{MessageRows.Columns}} FROM {schema}.messages m WHERE m.id = @Id
                 UNION ALL
-                SELECT {{Columns}} FROM {schema}.messages m
+                SELECT {{MessageRows.Columns}} FROM {schema}.messages m
                 WHERE m.chat_id = @ChatId AND m.sender_id = @SenderId AND m.client_msg_id = @ClientMsgId
                 LIMIT 1
                 """,
-                row, Read, CancellationToken.None).ConfigureAwait(false);
+                row, MessageRows.Read, CancellationToken.None).ConfigureAwait(false);
             if (found is null)
                 throw;
             return found;
         }
 
-        if (sent.Message is { } stored)
-            return stored;
-        if (!sent.ChatFound)
-            throw new ReferenceNotFoundException(nameof(NewMessage.ChatId));
-        if (!sent.IsMember)
-            throw new NotAMemberException(message.ChatId, message.SenderId!.Value);
-        if (sent.BlockedBy is { } blocker)
-            throw new BlockedException(message.SenderId!.Value, blocker);
-        if (!sent.ReplyOk)
-            throw new ChatDataValidationException(nameof(NewMessage.ReplyToId), "must be a message of the same chat.");
-        if (!sent.ThreadOk)
-            throw new ChatDataValidationException(nameof(NewMessage.ThreadRootId), "must be a message of the same chat that is not itself a thread reply.");
-        // Every check passed on the statement's snapshot, but the chat was deleted while it waited for the row.
-        throw new ReferenceNotFoundException(nameof(NewMessage.ChatId));
+        return sent.MessageOrThrow(message);
     }
 
     private static readonly string FindSeenSql =
-        $$"""SELECT {{Columns}} FROM {schema}.messages m WHERE m.id = @messageId AND {{Viewer.SeesMessage("m")}}""";
+        $$"""SELECT {{MessageRows.Columns}} FROM {schema}.messages m WHERE m.id = @messageId AND {{Viewer.SeesMessage("m")}}""";
 
     public Task<Message?> FindByIdAsync(Guid messageId, Guid viewerId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(messageId, nameof(messageId));
         Check.NotEmpty(viewerId, nameof(viewerId));
-        return db.QuerySingleOrDefaultAsync(FindSeenSql, new { messageId, viewerId }, Read, cancellationToken);
+        return db.QuerySingleOrDefaultAsync(FindSeenSql, new { messageId, viewerId }, MessageRows.Read, cancellationToken);
     }
 
     public Task<Message?> FindByIdUncheckedAsync(Guid messageId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(messageId, nameof(messageId));
         return db.QuerySingleOrDefaultAsync(
-            $$"""SELECT {{Columns}} FROM {schema}.messages m WHERE m.id = @messageId""",
-            new { messageId }, Read, cancellationToken);
+            $$"""SELECT {{MessageRows.Columns}} FROM {schema}.messages m WHERE m.id = @messageId""",
+            new { messageId }, MessageRows.Read, cancellationToken);
     }
 
     // Both pages read a window around b.up_to: up to b.older visible messages at or below it (newest
@@ -166,16 +121,16 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         WITH bounds AS (
         {{bounds}}
         )
-        SELECT {{Columns}}, m.side, b.older, b.newer, b.member, b.chat_id,
+        SELECT {{MessageRows.Columns}}, m.side, b.older, b.newer, b.member, b.chat_id,
                EXISTS (SELECT 1 FROM {schema}.message_attachments a WHERE a.message_id = m.id),
                m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM {schema}.message_reactions r WHERE r.message_id = m.id)
         FROM bounds b
         LEFT JOIN LATERAL (
-            (SELECT {{Columns}}, -1 AS side FROM {schema}.messages m
+            (SELECT {{MessageRows.Columns}}, -1 AS side FROM {schema}.messages m
              WHERE b.member AND {{scope}} AND m.seq <= b.up_to AND m.seq > b.cleared_seq AND {{NotHidden}}
              ORDER BY m.seq DESC LIMIT b.older + 1)
             UNION ALL
-            (SELECT {{Columns}}, 1 AS side FROM {schema}.messages m
+            (SELECT {{MessageRows.Columns}}, 1 AS side FROM {schema}.messages m
              WHERE b.member AND {{scope}} AND m.seq > b.up_to AND m.seq > b.cleared_seq AND {{NotHidden}}
              ORDER BY m.seq LIMIT b.newer + 1)
         ) m ON true
@@ -257,14 +212,14 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         var rows = await db.Replica.QueryPlannedOnceAsync(
             sql, param,
             static r => new PageRow(
-                ReadOptional(r),
-                r.IsDBNull(After) ? 0 : r.GetInt32(After),
-                r.GetInt32(After + 1),
-                r.GetInt32(After + 2),
-                r.GetBoolean(After + 3),
-                r.GetGuid(After + 4),
-                r.GetBoolean(After + 5),
-                r.GetBoolean(After + 6)),
+                MessageRows.ReadOptional(r),
+                r.IsDBNull(MessageRows.After) ? 0 : r.GetInt32(MessageRows.After),
+                r.GetInt32(MessageRows.After + 1),
+                r.GetInt32(MessageRows.After + 2),
+                r.GetBoolean(MessageRows.After + 3),
+                r.GetGuid(MessageRows.After + 4),
+                r.GetBoolean(MessageRows.After + 5),
+                r.GetBoolean(MessageRows.After + 6)),
             cancellationToken, operation: operation).ConfigureAwait(false);
         // Only a thread's bounds can be missing: its root message does not exist.
         if (rows.Count == 0)
@@ -346,14 +301,14 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
                 SET content = @content, metadata = coalesce(CAST(@metadata AS jsonb), m.metadata), edited_at = now()
                 FROM allowed a
                 WHERE m.id = a.id
-                RETURNING {{Columns}}
+                RETURNING {{MessageRows.Columns}}
             )
-            SELECT {{Columns}}, t.is_system, t.is_sender, t.is_deleted, t.is_blank_text
+            SELECT {{MessageRows.Columns}}, t.is_system, t.is_sender, t.is_deleted, t.is_blank_text
             FROM target t
             LEFT JOIN edited m ON true
             """,
             row,
-            static r => new EditResult(ReadOptional(r), r.GetBoolean(After), r.GetBoolean(After + 1), r.GetBoolean(After + 2), r.GetBoolean(After + 3)),
+            static r => new EditResult(MessageRows.ReadOptional(r), r.GetBoolean(MessageRows.After), r.GetBoolean(MessageRows.After + 1), r.GetBoolean(MessageRows.After + 2), r.GetBoolean(MessageRows.After + 3)),
             cancellationToken, operation: operation).ConfigureAwait(false);
 
         if (edit is null)
@@ -429,7 +384,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
                 FOR NO KEY UPDATE
             ),
             target AS (
-                SELECT {{Columns}},
+                SELECT {{MessageRows.Columns}},
                        m.sender_id IS NOT DISTINCT FROM @deletedBy OR EXISTS (
                            SELECT 1 FROM {schema}.chat_members cm
                            WHERE cm.chat_id = m.chat_id AND cm.user_id = @deletedBy AND cm.left_at IS NULL
@@ -444,7 +399,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
                 SET content = NULL, metadata = NULL, mentions = '{}', deleted_at = now(), deleted_by = @deletedBy
                 FROM target t
                 WHERE m.id = t.id AND t.allowed AND t.deleted_at IS NULL
-                RETURNING {{Columns}}
+                RETURNING {{MessageRows.Columns}}
             ),
             counted AS (
                 UPDATE {schema}.chats c SET message_count = c.message_count - 1
@@ -457,18 +412,18 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
                 WHERE a.message_id = d.id
                 RETURNING a.storage_key, a.thumbnail_key
             )
-            SELECT {{Columns}}, m.allowed,
+            SELECT {{MessageRows.Columns}}, m.allowed,
                    ARRAY(SELECT k.key FROM attachments a, LATERAL (VALUES (a.storage_key), (a.thumbnail_key)) AS k (key)
                          WHERE k.key IS NOT NULL)
             FROM (
-                SELECT {{Columns}}, true AS allowed FROM deleted m
+                SELECT {{MessageRows.Columns}}, true AS allowed FROM deleted m
                 UNION ALL
                 -- Deleted before (deleting twice returns it again, with no keys), or not allowed.
-                SELECT {{Columns}}, m.allowed FROM target m WHERE NOT EXISTS (SELECT 1 FROM deleted)
+                SELECT {{MessageRows.Columns}}, m.allowed FROM target m WHERE NOT EXISTS (SELECT 1 FROM deleted)
             ) m
             """,
             new { messageId, deletedBy },
-            static r => new DeleteResult(Read(r), r.GetBoolean(After), r.GetFieldValue<string[]>(After + 1)),
+            static r => new DeleteResult(MessageRows.Read(r), r.GetBoolean(MessageRows.After), r.GetFieldValue<string[]>(MessageRows.After + 1)),
             cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
         if (deleted is null)
@@ -516,7 +471,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
     // (ChatDatabase.QueryPlannedPerRunAsync).
     // Internal for the test that checks its plan (EXPLAIN).
     internal const string SearchSql = $$"""
-        SELECT {{Columns}},
+        SELECT {{MessageRows.Columns}},
                CAST(ts_rank(m.search_vector, websearch_to_tsquery('simple', @query))
                     + CASE WHEN m.content ILIKE @pattern ESCAPE '\' THEN 0.1 ELSE 0 END AS double precision) AS rank
         FROM {schema}.messages m
@@ -539,7 +494,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         return await db.Replica.QueryPlannedPerRunAsync(
             SearchSql,
             new { viewerId = userId, query, pattern = MessageFields.ContainsPattern(query), chatId, limit },
-            static r => new MessageSearchHit(Read(r), r.GetDouble(After)),
+            static r => new MessageSearchHit(MessageRows.Read(r), r.GetDouble(MessageRows.After)),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -552,7 +507,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
         // The mentions <> '{}' term lets the planner use the partial GIN index messages_mentions_idx.
         var rows = await db.Replica.QueryAsync(
             $$"""
-            SELECT {{Columns}}
+            SELECT {{MessageRows.Columns}}
             FROM {schema}.messages m
             JOIN {schema}.chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = @viewerId AND cm.left_at IS NULL
             WHERE m.mentions @> ARRAY[@viewerId] AND m.mentions <> '{}'
@@ -568,7 +523,7 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
                 afterId = after is null ? (Guid?)null : Cursor.Guid(after[1]),
                 limit,
             },
-            Read, cancellationToken).ConfigureAwait(false);
+            MessageRows.Read, cancellationToken).ConfigureAwait(false);
 
         if (rows.Count <= limit)
             return new Page<Message>(rows, null);
