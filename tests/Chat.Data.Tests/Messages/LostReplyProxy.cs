@@ -10,7 +10,8 @@ namespace Chat.Data.Tests.Messages;
 /// A TCP proxy in front of the test PostgreSQL server that loses one reply: the server runs and
 /// commits the statement, then the connection drops before the client reads a byte of the answer.
 /// It holds each reply until the server's ReadyForQuery, which PostgreSQL sends after the commit,
-/// and drops the first one holding a command tag the test names.
+/// and drops the first one holding a command tag the test names. Authentication requests go through
+/// at once: the server sends no ReadyForQuery until the client has answered them (password auth).
 /// </summary>
 internal sealed class LostReplyProxy : IAsyncDisposable
 {
@@ -98,9 +99,9 @@ internal sealed class LostReplyProxy : IAsyncDisposable
             reply.Write(body);
             if (header[0] == (byte)'C')
                 tags.Add(Encoding.UTF8.GetString(body, 0, body.Length - 1));
-            if (header[0] != (byte)'Z')
+            if (header[0] is not ((byte)'Z' or (byte)'R'))
                 continue;
-            if (Volatile.Read(ref _dropReplyWith) is { } drop && tags.Any(drop) && Interlocked.Exchange(ref _dropReplyWith, null) is not null)
+            if (header[0] == (byte)'Z' && Volatile.Read(ref _dropReplyWith) is { } drop && tags.Any(drop) && Interlocked.Exchange(ref _dropReplyWith, null) is not null)
             {
                 Interlocked.Increment(ref _dropped);
                 return;

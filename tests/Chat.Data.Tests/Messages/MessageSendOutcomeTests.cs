@@ -12,6 +12,9 @@ namespace Chat.Data.Tests.Messages;
 /// </summary>
 public sealed class MessageSendOutcomeTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
+    /// <summary>How long a step that takes milliseconds may take before the test fails rather than hang.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task A_send_cancelled_while_its_batch_runs_completes_and_sends_cancelled_while_waiting_write_nothing()
     {
@@ -86,7 +89,10 @@ public sealed class MessageSendOutcomeTests(DatabaseFixture db) : IClassFixture<
         proxy.DropNextReply(tag => tag == "SELECT 10");
         await hold.RollbackAsync();
 
-        var sent = await Task.WhenAll(batched.Prepend(first));
+        var sends = Task.WhenAll(batched.Prepend(first));
+        Assert.True(await Task.WhenAny(sends, Task.Delay(Bound)) == sends,
+            $"The sends through the proxy did not complete within {Bound.TotalSeconds:0} s ({proxy.Dropped} replies dropped).");
+        var sent = await sends;
 
         Assert.Equal(1, proxy.Dropped);
         Assert.Equal(["alone", .. Enumerable.Range(1, 10).Select(i => $"batched {i}")], sent.Select(m => m.Content));
@@ -111,12 +117,17 @@ public sealed class MessageSendOutcomeTests(DatabaseFixture db) : IClassFixture<
             "SELECT client_msg_id FROM chat.messages WHERE chat_id = @ChatId ORDER BY seq", new { scene.ChatId })).ToArray();
     }
 
-    /// <summary>Until a session of this test's database waits for a row lock.</summary>
+    /// <summary>Until a session of this test's database waits for a row lock; fails instead of waiting past <see cref="Bound"/>.</summary>
     private async Task WaitForLockWaitAsync()
     {
+        using var deadline = new CancellationTokenSource(Bound);
         await using var connection = await db.OpenAsync();
         while (!await connection.ExecuteScalarAsync<bool>(
                    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')"))
+        {
+            Assert.False(deadline.IsCancellationRequested,
+                $"No session waited for the chat's row lock within {Bound.TotalSeconds:0} s: the first send never reached its batch.");
             await Task.Delay(10);
+        }
     }
 }
