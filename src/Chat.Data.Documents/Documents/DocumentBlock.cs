@@ -1,6 +1,6 @@
 namespace Chat.Data.Documents;
 
-/// <summary>The kinds of block a document is made of (seed 000). Stored in snake_case: <c>BulletList</c> is <c>bullet_list</c>.</summary>
+/// <summary>The kinds of block a document is made of. Stored in snake_case: <c>BulletList</c> is <c>bullet_list</c>.</summary>
 public enum BlockType
 {
     /// <summary>Plain text.</summary>

@@ -1,7 +1,7 @@
 namespace Chat.Data.Documents;
 
 /// <summary>
-/// A collaborative document (seed 000): blocks of content, in a chat, in a topic, or standalone,
+/// A collaborative document: blocks of content, in a chat, in a topic, or standalone,
 /// shared with collaborators, optionally e-signed, tagged, with a history of every change.
 /// </summary>
 /// <param name="Id">UUID v7.</param>

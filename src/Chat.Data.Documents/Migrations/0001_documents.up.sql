@@ -1,10 +1,10 @@
--- Documents (seed 000): collaborative documents made of blocks, shared with collaborators,
--- e-signed by signers, tagged, with a history of every change; and the entities they are about
--- (seed 000's "lahan", "kendaraan", "kontak": land plots, vehicles, contacts).
+-- Documents: collaborative documents made of blocks, shared with collaborators, e-signed by
+-- signers, tagged, with a history of every change; and the entities they are about (land plots,
+-- vehicles, contacts).
 --
 -- Context: a document lives in a chat or in a topic (a topic is a chat of type 'topic', so chat_id
 -- holds either) or stands alone. is_standalone is derived from chat_id, so a document always has
--- exactly one context, whatever writes it. Deleting a chat deletes its topics (0002); the documents
+-- exactly one context, whatever writes it. Deleting a chat deletes its topics; the documents
 -- of both stay, as standalone documents of their owners (chat_id set null): a signed agreement
 -- outlives the conversation it was drawn up in.
 CREATE TABLE documents (
@@ -77,10 +77,9 @@ CREATE TABLE document_tags (
 -- A tag's documents, newest first.
 CREATE INDEX document_tags_tag_idx ON document_tags (tag, document_id DESC);
 
--- Block types are seed 000's thirteen, stored in snake_case like every enum of the schema
--- (seed 000 writes 'bullet-list'; here it is 'bullet_list'). A block's children (a toggle's, a
--- list item's) point at it; siblings are ordered by sort_order, then id. The fields a type
--- does not use stay null.
+-- Block types are stored in snake_case like every enum of the schema ('bullet_list'). A block's
+-- children (a toggle's, a list item's) point at it; siblings are ordered by sort_order, then id.
+-- The fields a type does not use stay null.
 CREATE TABLE document_blocks (
     id              uuid        PRIMARY KEY,
     document_id     uuid        NOT NULL REFERENCES documents (id) ON DELETE CASCADE,

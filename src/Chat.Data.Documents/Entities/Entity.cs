@@ -1,7 +1,7 @@
 namespace Chat.Data.Entities;
 
 /// <summary>
-/// Something documents are about (seed 000): a land plot, a vehicle, a contact... with a free-form
+/// Something documents are about: a land plot, a vehicle, a contact... with a free-form
 /// name and type. Entities belong to a user, who can link them to any document.
 /// </summary>
 /// <param name="Id">UUID v7.</param>
