@@ -1,11 +1,10 @@
 using Chat.Data.Documents;
-using Chat.Data.Tests.Infrastructure;
 using Chat.Data.Users;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>The signer flow: add signers, sign, check who signed, lock by signatures (seed 000 Task 2.6).</summary>
-public sealed class DocumentSignatureTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DocumentSignatureTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentSignatureRepository Signatures => db.Signatures;
 

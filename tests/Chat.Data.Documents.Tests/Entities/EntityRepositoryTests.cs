@@ -1,14 +1,13 @@
 using Chat.Data.Documents;
 using Chat.Data.Entities;
-using Chat.Data.Tests.Documents;
-using Chat.Data.Tests.Infrastructure;
+using Chat.Data.Documents.Tests.Documents;
 using Chat.Data.Users;
 using Dapper;
 
-namespace Chat.Data.Tests.Entities;
+namespace Chat.Data.Documents.Tests.Entities;
 
 /// <summary>Entities (seed 000 Task 2.7): free-form and contact entities, search, links to documents, cascades.</summary>
-public sealed class EntityRepositoryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class EntityRepositoryTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IEntityRepository Entities => db.Entities;
 

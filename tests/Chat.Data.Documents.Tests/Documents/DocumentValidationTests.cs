@@ -1,13 +1,12 @@
 using Chat.Data.Documents;
-using Chat.Data.Tests.Infrastructure;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>Bad input to every public method of the document repositories is refused before the database, naming the field.</summary>
-public sealed class DocumentValidationTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DocumentValidationTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     /// <summary>A real document with a block, so that only the input under test is wrong.</summary>
-    public sealed record Target(DatabaseFixture Db, Guid DocumentId, Guid OwnerId, Guid BlockId);
+    public sealed record Target(DocumentsDatabaseFixture Db, Guid DocumentId, Guid OwnerId, Guid BlockId);
 
     private static readonly Guid E = Guid.Empty;
     private static readonly string Long = new('x', 100_001);

@@ -1,10 +1,9 @@
 using Chat.Data.Documents;
-using Chat.Data.Tests.Infrastructure;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>A signature that completes the lock racing edits of every kind: no edit ever lands after the lock.</summary>
-public sealed class DocumentConcurrencyTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DocumentConcurrencyTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private const int Documents = 8;
     private const int Rounds = 3;

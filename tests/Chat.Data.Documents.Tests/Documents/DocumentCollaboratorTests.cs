@@ -1,10 +1,9 @@
 using Chat.Data.Documents;
-using Chat.Data.Tests.Infrastructure;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>Collaborators and their roles (seed 000 Task 2.6: "collaborator CRUD", "collaborator roles enforced").</summary>
-public sealed class DocumentCollaboratorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DocumentCollaboratorTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentCollaboratorRepository Collaborators => db.Collaborators;
 

@@ -1,4 +1,4 @@
-namespace Chat.Data.Tests.Infrastructure;
+namespace Chat.Data.TestSupport;
 
 /// <summary>Values unique within a test run, so tests sharing a class database never collide.</summary>
 public static class TestData

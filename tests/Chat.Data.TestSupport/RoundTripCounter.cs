@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Chat.Data.Tests.Infrastructure;
+namespace Chat.Data.TestSupport;
 
 /// <summary>
 /// Counts the commands Npgsql sends to one database, from Npgsql's own tracing (its

@@ -1,10 +1,9 @@
 using Chat.Data.Chats;
 using Chat.Data.Documents;
-using Chat.Data.Tests.Infrastructure;
 using Chat.Data.Users;
 using Dapper;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>A document with an owner, an editor, a viewer and a stranger, made with the real repositories.</summary>
 internal sealed record SharedDocument(Document Document, User Owner, User Editor, User Viewer, User Stranger)
@@ -16,7 +15,7 @@ internal sealed record SharedDocument(Document Document, User Owner, User Editor
 internal static class DocumentScene
 {
     /// <summary>A group of the owner and <paramref name="members"/> other fresh users.</summary>
-    public static async Task<(User Owner, User[] Members, ChatRoom Group)> GroupAsync(this DatabaseFixture db, int members = 1)
+    public static async Task<(User Owner, User[] Members, ChatRoom Group)> GroupAsync(this DocumentsDatabaseFixture db, int members = 1)
     {
         var owner = await db.Arrange.UserAsync("Owner");
         var others = await db.Arrange.UsersAsync(members);
@@ -24,11 +23,11 @@ internal static class DocumentScene
         return (owner, others, group);
     }
 
-    public static Task<Document> StandaloneAsync(this DatabaseFixture db, Guid ownerId, string title = "Standalone", bool requireSignatures = false) =>
+    public static Task<Document> StandaloneAsync(this DocumentsDatabaseFixture db, Guid ownerId, string title = "Standalone", bool requireSignatures = false) =>
         db.Documents.CreateAsync(new NewDocument { Title = title, OwnerId = ownerId, RequireSignatures = requireSignatures });
 
     /// <summary>A standalone document shared with an editor and a viewer, and a stranger who has no part in it.</summary>
-    public static async Task<SharedDocument> SharedAsync(this DatabaseFixture db, bool requireSignatures = false)
+    public static async Task<SharedDocument> SharedAsync(this DocumentsDatabaseFixture db, bool requireSignatures = false)
     {
         var (owner, editor, viewer, stranger) = (await db.Arrange.UserAsync("Owner"), await db.Arrange.UserAsync("Editor"),
             await db.Arrange.UserAsync("Viewer"), await db.Arrange.UserAsync("Stranger"));
@@ -38,11 +37,11 @@ internal static class DocumentScene
         return new SharedDocument((await db.Documents.FindByIdAsync(document.Id))!, owner, editor, viewer, stranger);
     }
 
-    public static Task<DocumentBlock> BlockAsync(this DatabaseFixture db, Guid documentId, Guid actorId, string content, Guid? parentBlockId = null, int? position = null, BlockType type = BlockType.Paragraph) =>
+    public static Task<DocumentBlock> BlockAsync(this DocumentsDatabaseFixture db, Guid documentId, Guid actorId, string content, Guid? parentBlockId = null, int? position = null, BlockType type = BlockType.Paragraph) =>
         db.DocumentBlocks.CreateAsync(new NewBlock { DocumentId = documentId, Type = type, Content = content, ParentBlockId = parentBlockId, Position = position }, actorId);
 
     /// <summary>The document's history actions, oldest first, straight from the table.</summary>
-    public static async Task<List<string>> ActionsAsync(this DatabaseFixture db, Guid documentId)
+    public static async Task<List<string>> ActionsAsync(this DocumentsDatabaseFixture db, Guid documentId)
     {
         await using var connection = await db.OpenAsync();
         return (await connection.QueryAsync<string>(
@@ -50,7 +49,7 @@ internal static class DocumentScene
     }
 
     /// <summary>Everything under a document, counted per table, to check that a refused call wrote nothing.</summary>
-    public static async Task<string> FootprintAsync(this DatabaseFixture db, Guid documentId)
+    public static async Task<string> FootprintAsync(this DocumentsDatabaseFixture db, Guid documentId)
     {
         await using var connection = await db.OpenAsync();
         return await connection.QuerySingleAsync<string>("""
@@ -65,7 +64,7 @@ internal static class DocumentScene
             """, new { documentId });
     }
 
-    public static async Task<T> ScalarAsync<T>(this DatabaseFixture db, string sql, object? param = null)
+    public static async Task<T> ScalarAsync<T>(this DocumentsDatabaseFixture db, string sql, object? param = null)
     {
         await using var connection = await db.OpenAsync();
         return (await connection.ExecuteScalarAsync<T>(sql, param))!;

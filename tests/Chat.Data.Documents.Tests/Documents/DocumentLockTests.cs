@@ -1,14 +1,13 @@
 using Chat.Data.Documents;
 using Chat.Data.Entities;
-using Chat.Data.Tests.Infrastructure;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>
 /// A locked document (seed 000 Task 2.6: "locked document cannot be updated"): no change to it or
 /// its blocks, tags, signers, collaborators or entity links goes through, and nothing is written.
 /// </summary>
-public sealed class DocumentLockTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DocumentLockTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private sealed record LockedScene(SharedDocument Shared, DocumentBlock Toggle, DocumentBlock Child, DocumentBlock SecondChild, Entity Linked, Entity Unlinked);
 

@@ -1,7 +1,7 @@
 using Chat.Data.Users;
 using Dapper;
 
-namespace Chat.Data.Tests.Infrastructure;
+namespace Chat.Data.TestSupport;
 
 /// <summary>
 /// Test arrangement as plain SQL against the real database: users, a group with members, messages.

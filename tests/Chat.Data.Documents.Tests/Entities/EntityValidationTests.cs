@@ -1,11 +1,10 @@
 using Chat.Data.Entities;
-using Chat.Data.Tests.Documents;
-using Chat.Data.Tests.Infrastructure;
+using Chat.Data.Documents.Tests.Documents;
 
-namespace Chat.Data.Tests.Entities;
+namespace Chat.Data.Documents.Tests.Entities;
 
 /// <summary>Bad input to every method of the entity repository is refused before the database, naming the field.</summary>
-public sealed class EntityValidationTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class EntityValidationTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     /// <summary>A real owner, document and entity, so that only the input under test is wrong.</summary>
     public sealed record Target(IEntityRepository Entities, Guid OwnerId, Guid DocumentId, Guid EntityId);

@@ -1,17 +1,19 @@
 using Chat.Data.Migrations;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-namespace Chat.Data.Tests.Infrastructure;
+namespace Chat.Data.TestSupport;
 
 /// <summary>
 /// A database of its own for one test class (or test), dropped when disposed. A migrated one is
-/// cloned from a template database migrated once per migration set, which takes milliseconds.
+/// cloned from a template database migrated once per migration set, which takes milliseconds: the
+/// chat core's, or with the packages a test composes in (<c>chatData =&gt; chatData.AddDocuments()</c>).
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
     private static readonly SemaphoreSlim TemplateGate = new(1, 1);
-    private static string? _template;
+    private static readonly Dictionary<string, string> Templates = [];
 
     private TestDatabase(string name)
     {
@@ -31,10 +33,13 @@ public sealed class TestDatabase : IAsyncDisposable
         return database;
     }
 
-    /// <summary>A database with every migration applied to schema <c>chat</c>.</summary>
-    public static async Task<TestDatabase> CreateMigratedAsync()
+    /// <summary>
+    /// A database with every migration applied to schema <c>chat</c>: the chat core's, and those of the packages
+    /// <paramref name="compose"/> adds to the registration.
+    /// </summary>
+    public static async Task<TestDatabase> CreateMigratedAsync(Action<IChatDataBuilder>? compose = null)
     {
-        var template = await EnsureTemplateAsync();
+        var template = await EnsureTemplateAsync(compose ?? (_ => { }));
         var database = new TestDatabase(NewName());
         // The template must have no open connections; right after it is built the last ones may still be closing.
         for (var attempt = 1; ; attempt++)
@@ -59,22 +64,35 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private static string NewName() => "chatdata_test_" + Guid.NewGuid().ToString("N")[..16];
 
+    /// <summary>Chat.Data composed the way a host composes it: a real <see cref="ServiceCollection"/> and <c>AddChatData</c>.</summary>
+    public static ServiceProvider Compose(string connectionString, Action<IChatDataBuilder> compose)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        compose(services.AddChatData(o => o.ConnectionString = connectionString));
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
     /// <summary>
     /// Builds the template once per migration set; concurrent test processes serialise on an
     /// advisory lock, and a template half-built by a killed run (not yet marked IS_TEMPLATE) is rebuilt.
     /// </summary>
-    private static async Task<string> EnsureTemplateAsync()
+    private static async Task<string> EnsureTemplateAsync(Action<IChatDataBuilder> compose)
     {
         await TemplateGate.WaitAsync();
         try
         {
-            if (_template is not null)
-                return _template;
-
-            // The scripts, and the tables the runner records them in: other bookkeeping is another template.
-            var stream = MigrationStream.Chat;
-            var checksums = string.Concat(stream.Scripts.Select(m => m.Checksum)) + stream.VersionTable + stream.ChecksumTable;
-            var name = "chatdata_template_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(checksums)))[..12];
+            // The streams the composition migrates: their scripts, and the tables the runner records them in
+            // (other bookkeeping is another template).
+            string key;
+            await using (var composed = Compose(TestServers.Postgres, compose))
+            {
+                key = string.Concat(composed.GetServices<MigrationStream>().Select(stream =>
+                    stream.Name + string.Concat(stream.Scripts.Select(m => m.Checksum)) + stream.VersionTable + stream.ChecksumTable));
+            }
+            if (Templates.TryGetValue(key, out var template))
+                return template;
+            var name = "chatdata_template_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..12];
 
             await using var admin = await TestServers.OpenAdminAsync();
             await admin.ExecuteAsync("SELECT pg_advisory_lock(7357)");
@@ -85,8 +103,8 @@ public sealed class TestDatabase : IAsyncDisposable
                 {
                     await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
                     await admin.ExecuteAsync($"CREATE DATABASE {name}");
-                    await using (var dataSource = NpgsqlDataSource.Create(TestServers.ConnectionStringFor(name)))
-                        await new ChatDataMigrator(dataSource).MigrateUpAsync();
+                    await using (var composed = Compose(TestServers.ConnectionStringFor(name), compose))
+                        await composed.GetRequiredService<IChatDataMigrator>().MigrateUpAsync();
                     await admin.ExecuteAsync($"ALTER DATABASE {name} IS_TEMPLATE true");
                 }
             }
@@ -94,7 +112,8 @@ public sealed class TestDatabase : IAsyncDisposable
             {
                 await admin.ExecuteAsync("SELECT pg_advisory_unlock(7357)");
             }
-            return _template = name;
+            Templates[key] = name;
+            return name;
         }
         finally
         {

@@ -1,11 +1,10 @@
 using Chat.Data.Documents;
 using Chat.Data.Entities;
-using Chat.Data.Tests.Infrastructure;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>History logging (seed 000 Task 2.6): the library's rows, the host's own, newest first by keyset.</summary>
-public sealed class DocumentHistoryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DocumentHistoryTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentHistoryRepository History => db.DocumentHistory;
 

@@ -1,7 +1,5 @@
 using Chat.Data.Activity;
 using Chat.Data.Chats;
-using Chat.Data.Documents;
-using Chat.Data.Entities;
 using Chat.Data.Maintenance;
 using Chat.Data.Messages;
 using Chat.Data.ReadState;
@@ -9,14 +7,15 @@ using Chat.Data.Social;
 using Chat.Data.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Xunit;
 
-namespace Chat.Data.Tests.Infrastructure;
+namespace Chat.Data.TestSupport;
 
 /// <summary>
 /// One migrated database per test class, with Chat.Data composed the way a host composes it:
-/// a real <see cref="ServiceCollection"/> and <c>AddChatData</c>.
+/// a real <see cref="ServiceCollection"/> and <c>AddChatData</c>, and the packages <see cref="Compose"/> adds.
 /// </summary>
-public sealed class DatabaseFixture : IAsyncLifetime
+public class DatabaseFixture : IAsyncLifetime
 {
     private TestDatabase? _database;
     private ServiceProvider? _services;
@@ -49,30 +48,18 @@ public sealed class DatabaseFixture : IAsyncLifetime
 
     public IChatDataMaintenance Maintenance => Services.GetRequiredService<IChatDataMaintenance>();
 
-    public IDocumentRepository Documents => Services.GetRequiredService<IDocumentRepository>();
-
-    public IDocumentCollaboratorRepository Collaborators => Services.GetRequiredService<IDocumentCollaboratorRepository>();
-
-    public IDocumentSignatureRepository Signatures => Services.GetRequiredService<IDocumentSignatureRepository>();
-
-    public IDocumentTagRepository Tags => Services.GetRequiredService<IDocumentTagRepository>();
-
-    public IDocumentBlockRepository DocumentBlocks => Services.GetRequiredService<IDocumentBlockRepository>();
-
-    public IDocumentHistoryRepository DocumentHistory => Services.GetRequiredService<IDocumentHistoryRepository>();
-
-    public IEntityRepository Entities => Services.GetRequiredService<IEntityRepository>();
-
     /// <summary>Rows written straight to the database, for arranging a test without the repository under test.</summary>
     public Arrange Arrange => new(this);
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateMigratedAsync();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddChatData(o => o.ConnectionString = _database.ConnectionString);
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        _database = await TestDatabase.CreateMigratedAsync(Compose);
+        _services = TestDatabase.Compose(_database.ConnectionString, Compose);
+    }
+
+    /// <summary>Adds packages to the registration (and their migrations to the database); the chat core alone by default.</summary>
+    protected virtual void Compose(IChatDataBuilder chatData)
+    {
     }
 
     /// <summary>A connection for reading what the library wrote, bypassing it.</summary>

@@ -1,10 +1,9 @@
 using Chat.Data.Documents;
-using Chat.Data.Tests.Infrastructure;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>Blocks: create, tree, update, reorder, move, delete (seed 000 Task 2.6: sort order and parent blocks).</summary>
-public sealed class DocumentBlockTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DocumentBlockTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentBlockRepository Blocks => db.DocumentBlocks;
 

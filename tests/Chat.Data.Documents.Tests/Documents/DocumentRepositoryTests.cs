@@ -1,13 +1,12 @@
 using Chat.Data.Chats;
 using Chat.Data.Documents;
 using Chat.Data.Entities;
-using Chat.Data.Tests.Infrastructure;
 using Npgsql;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>Documents: the context rule, finding, listing, updating, locking and deleting (seed 000 Task 2.6).</summary>
-public sealed class DocumentRepositoryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DocumentRepositoryTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentRepository Documents => db.Documents;
 

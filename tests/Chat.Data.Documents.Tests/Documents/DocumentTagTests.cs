@@ -1,10 +1,9 @@
 using Chat.Data.Documents;
-using Chat.Data.Tests.Infrastructure;
 
-namespace Chat.Data.Tests.Documents;
+namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>Tags (seed 000 Task 2.6: "tag CRUD", "tags many-to-many").</summary>
-public sealed class DocumentTagTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class DocumentTagTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentTagRepository Tags => db.Tags;
 
