@@ -1,15 +1,15 @@
 using System.Text.RegularExpressions;
-using Chat.Data.Tests.Infrastructure;
 using Dapper;
 
-namespace Chat.Data.Tests.Scaling;
+namespace Chat.Data.Documents.Tests.Scaling;
 
 /// <summary>
 /// docs/scaling.md lists what distributing the schema on Citus still needs, table by table. This test
-/// derives that list from the migrated schema's catalog (keys, unique indexes, foreign keys) and the
-/// placement below, and fails when the document's list differs, printing the list as it now is.
+/// derives that list from the catalog of the whole schema (the chat core's tables and the documents
+/// package's, which refer to them: keys, unique indexes, foreign keys) and the placement below, and fails
+/// when the document's list differs, printing the list as it now is.
 /// </summary>
-public sealed partial class DistributionPlanTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed partial class DistributionPlanTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private sealed record Placement(string? Column, string Group);
 
@@ -48,6 +48,8 @@ public sealed partial class DistributionPlanTests(DatabaseFixture db) : IClassFi
         ["schema_migrations"] = Reference,
         ["version_info"] = Reference,
         ["version_checksums"] = Reference,
+        ["documents_version_info"] = Reference,
+        ["documents_version_checksums"] = Reference,
     };
 
     [Fact]
