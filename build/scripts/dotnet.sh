@@ -38,7 +38,7 @@ cmd_load() {
 cmd_pack() {
     local proj f found=0
     rm -rf "$PACKAGES_DIR"
-    for proj in src/Chat.Data/Chat.Data.csproj src/Chat.Data.Redis/Chat.Data.Redis.csproj src/Chat.Data.Cli/Chat.Data.Cli.csproj; do
+    for proj in src/Chat.Data/Chat.Data.csproj src/Chat.Data.Redis/Chat.Data.Redis.csproj src/Chat.Data.Documents/Chat.Data.Documents.csproj src/Chat.Data.Cli/Chat.Data.Cli.csproj; do
         if [[ ! -f "$proj" ]]; then warn "skipping $proj (missing)"; continue; fi
         dotnet pack "$proj" -c Release --nologo -o "$PACKAGES_DIR"
     done

@@ -25,7 +25,9 @@ builder.Services.AddChatData(o =>
         o.Configuration = redis;
         // Keep the real key in a secret store; a key made per process is enough for one sample instance.
         o.Otp.HmacKey = builder.Configuration["ChatData:OtpHmacKey"] is { } key ? Convert.FromBase64String(key) : RandomNumberGenerator.GetBytes(32);
-    });
+    })
+    // The documents package: its repositories, and its tables migrated after the chat core's.
+    .AddDocuments();
 
 builder.Services.AddSingleton<LiveEvents>();
 builder.Services.AddSingleton<LiveStream>();

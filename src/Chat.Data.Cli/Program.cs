@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Chat.Data;
 using Chat.Data.Cli;
+using Chat.Data.Documents.Migrations;
 using Chat.Data.Migrations;
 using Npgsql;
 
@@ -18,6 +19,11 @@ var schema = new Option<string>("--schema")
     HelpName = "NAME",
     Description = "The schema holding the Chat.Data tables.",
     DefaultValueFactory = _ => ChatDataOptions.DefaultSchema,
+};
+
+var documents = new Option<bool>("--documents")
+{
+    Description = "Also the Chat.Data.Documents migrations: applied after the chat core's, reverted before them.",
 };
 
 var upTo = new Option<long?>("--to") { HelpName = "VERSION", Description = "Stop after this version (default: the latest)." };
@@ -47,6 +53,7 @@ foreach (var command in (Command[])[up, down, status])
 {
     command.Add(connection);
     command.Add(schema);
+    command.Add(documents);
     // Parse errors, so a missing or malformed connection string exits like any other usage error.
     command.Validators.Add(r =>
     {
@@ -111,7 +118,8 @@ async Task<int> WithMigratorAsync(ParseResult parse, Func<ChatDataMigrator, Task
     try
     {
         await using var dataSource = NpgsqlDataSource.Create(ConnectionString(parse.GetValue(connection))!);
-        await work(new ChatDataMigrator(dataSource, parse.GetValue(schema)!));
+        MigrationStream[] streams = parse.GetValue(documents) ? [MigrationStream.Chat, DocumentsMigrationStream.Instance] : [MigrationStream.Chat];
+        await work(new ChatDataMigrator(dataSource, parse.GetValue(schema)!, streams, logger: null));
         return 0;
     }
     catch (Exception ex) when (ex is ChatDataException or NpgsqlException)
@@ -130,7 +138,7 @@ static void PrintRuns(IReadOnlyList<MigrationRun> runs, string verb, string noth
     if (runs.Count == 0)
         Console.WriteLine(nothing);
     foreach (var run in runs)
-        Console.WriteLine($"{verb} {run.Version:D4}_{run.Name} in {Milliseconds(run.Duration)}");
+        Console.WriteLine($"{verb} {run.Stream} {run.Version:D4}_{run.Name} in {Milliseconds(run.Duration)}");
 }
 
 static void PrintStatus(IReadOnlyList<MigrationStatus> statuses)
@@ -138,15 +146,16 @@ static void PrintStatus(IReadOnlyList<MigrationStatus> statuses)
     var rows = statuses
         .Select(s => new[]
         {
+            s.Stream,
             s.Version.ToString("D4", CultureInfo.InvariantCulture),
             s.Name,
             s.State.ToString(),
             s.AppliedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",
             s.Duration is { } duration ? Milliseconds(duration) : "-",
         })
-        .Prepend(["VERSION", "NAME", "STATE", "APPLIED AT (UTC)", "DURATION"])
+        .Prepend(["STREAM", "VERSION", "NAME", "STATE", "APPLIED AT (UTC)", "DURATION"])
         .ToList();
-    var widths = Enumerable.Range(0, 5).Select(column => rows.Max(row => row[column].Length)).ToArray();
+    var widths = Enumerable.Range(0, 6).Select(column => rows.Max(row => row[column].Length)).ToArray();
     foreach (var row in rows)
         Console.WriteLine(string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd());
 }

@@ -6,6 +6,7 @@ using Docker.DotNet.Models;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
+using Npgsql;
 using Testcontainers.PostgreSql;
 using Testcontainers.Redis;
 
@@ -25,11 +26,33 @@ public static class TestServers
     private static readonly Lazy<Task<string>> PostgresServer = new(() => Acquire("CHATDATA_TEST_PG", StartPostgresAsync));
     private static readonly Lazy<Task<string>> RedisServer = new(() => Acquire("CHATDATA_TEST_REDIS", StartRedisAsync));
     private static readonly Lazy<Task<string>> RedisClusterServer = new(() => Acquire("CHATDATA_TEST_REDIS_CLUSTER", StartRedisClusterAsync));
+    private static readonly Lazy<NpgsqlDataSource> AdminSource = new(() => NpgsqlDataSource.Create(Postgres));
     private static readonly Lazy<Task> Leftovers = new(RemoveLeftoversAsync);
     private static readonly ConcurrentQueue<IContainer> Started = new();
 
     /// <summary>Npgsql connection string of a PostgreSQL 15 superuser, on the maintenance database.</summary>
     public static string Postgres => Get(PostgresServer);
+
+    /// <summary>Pooled connections to the maintenance database, for creating and dropping test databases.</summary>
+    public static NpgsqlDataSource Admin => AdminSource.Value;
+
+    /// <summary>The same server and superuser, on <paramref name="database"/>.</summary>
+    public static string ConnectionStringFor(string database) =>
+        new NpgsqlConnectionStringBuilder(Postgres) { Database = database }.ConnectionString;
+
+    /// <summary>A connection to the maintenance database; an unreachable server fails the run (tests never skip).</summary>
+    public static async Task<NpgsqlConnection> OpenAdminAsync()
+    {
+        try
+        {
+            return await Admin.OpenConnectionAsync();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new InvalidOperationException(
+                $"The test PostgreSQL server is not reachable ({Postgres}). Start it with `./build.sh services up`, or set CHATDATA_TEST_PG.", ex);
+        }
+    }
 
     /// <summary>StackExchange.Redis configuration of a single Redis 7 server.</summary>
     public static string Redis => Get(RedisServer);

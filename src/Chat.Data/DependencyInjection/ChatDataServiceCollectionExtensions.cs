@@ -1,8 +1,6 @@
 using Chat.Data;
 using Chat.Data.Activity;
 using Chat.Data.Chats;
-using Chat.Data.Documents;
-using Chat.Data.Entities;
 using Chat.Data.Internal;
 using Chat.Data.Maintenance;
 using Chat.Data.Messages;
@@ -32,7 +30,7 @@ public static class ChatDataServiceCollectionExtensions
     /// Without a generic host (a plain <see cref="ServiceCollection"/>), nothing starts: options are
     /// validated on first use, and migrations run only when you call <see cref="IChatDataMigrator.MigrateUpAsync"/>.
     /// </summary>
-    /// <returns>A builder for optional parts, such as <c>.AddRedis(...)</c> from Chat.Data.Redis.</returns>
+    /// <returns>A builder for optional parts, such as <c>.AddRedis(...)</c> from Chat.Data.Redis and <c>.AddDocuments()</c> from Chat.Data.Documents.</returns>
     public static IChatDataBuilder AddChatData(this IServiceCollection services, Action<ChatDataOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -45,10 +43,12 @@ public static class ChatDataServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatDataOptions>, ChatDataOptionsValidator>());
 
         services.TryAddSingleton(CreateDatabase);
+        services.AddMigrationStream(MigrationStream.Chat);
+        // Every stream registered, in the order registered: the chat core's here, then each package's.
         services.TryAddSingleton<IChatDataMigrator>(sp =>
         {
             var db = sp.GetRequiredService<ChatDatabase>();
-            return new ChatDataMigrator(db.DataSource, db.Schema, sp.GetService<ILogger<ChatDataMigrator>>());
+            return new ChatDataMigrator(db.DataSource, db.Schema, sp.GetServices<MigrationStream>().ToList(), sp.GetService<ILogger<ChatDataMigrator>>());
         });
         services.TryAddSingleton<IUserRepository, UserRepository>();
         services.TryAddSingleton<IChatRepository, ChatRepository>();
@@ -64,18 +64,18 @@ public static class ChatDataServiceCollectionExtensions
         services.TryAddSingleton<IChatDataMaintenance, ChatDataMaintenance>();
         services.TryAddSingleton<IReadYourWrites, ReadYourWrites>();
         services.TryAddSingleton<IRowLevelSecurity, RowLevelSecurity>();
-        services.TryAddSingleton<IDocumentRepository, DocumentRepository>();
-        services.TryAddSingleton<IDocumentCollaboratorRepository, DocumentCollaboratorRepository>();
-        services.TryAddSingleton<IDocumentSignatureRepository, DocumentSignatureRepository>();
-        services.TryAddSingleton<IDocumentTagRepository, DocumentTagRepository>();
-        services.TryAddSingleton<IDocumentBlockRepository, DocumentBlockRepository>();
-        services.TryAddSingleton<IDocumentHistoryRepository, DocumentHistoryRepository>();
-        services.TryAddSingleton<IEntityRepository, EntityRepository>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MigrateOnStartupService>());
         services.AddHealthChecks().AddCheck<ChatDataHealthCheck>("chat-data", tags: ["chat-data", "postgresql"]);
 
         return new ChatDataBuilder(services);
+    }
+
+    /// <summary>Adds a package's migrations to the registered migrator, once, after those added before.</summary>
+    internal static void AddMigrationStream(this IServiceCollection services, MigrationStream stream)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(MigrationStream) && d.ImplementationInstance == stream))
+            services.AddSingleton(stream);
     }
 
     private static ChatDatabase CreateDatabase(IServiceProvider services)

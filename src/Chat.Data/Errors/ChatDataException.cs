@@ -189,29 +189,6 @@ public sealed class MessageRequestRequiredException : ChatDataException
     public Guid OtherUserId { get; }
 }
 
-/// <summary>
-/// The document is locked, by its owner or because every signer signed: neither it nor its blocks,
-/// tags, signers, collaborators or entity links can change.
-/// </summary>
-public sealed class DocumentLockedException : ChatDataException
-{
-    /// <summary>Creates the exception.</summary>
-    public DocumentLockedException(Guid documentId, Documents.LockReason lockReason)
-        : base(lockReason == Documents.LockReason.Signatures
-            ? $"Document {documentId} is locked: every signer signed it, so it cannot change."
-            : $"Document {documentId} is locked by its owner; it cannot change until it is unlocked.")
-    {
-        DocumentId = documentId;
-        LockReason = lockReason;
-    }
-
-    /// <summary>The locked document.</summary>
-    public Guid DocumentId { get; }
-
-    /// <summary>Why it is locked.</summary>
-    public Documents.LockReason LockReason { get; }
-}
-
 /// <summary>Adding the attachments would take a message past <c>ChatDataOptions.MaxAttachmentsPerMessage</c>.</summary>
 public sealed class AttachmentLimitException : ChatDataException
 {

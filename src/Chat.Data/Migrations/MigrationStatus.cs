@@ -6,7 +6,11 @@ namespace Chat.Data.Migrations;
 /// <param name="State">Applied, pending, modified since applied, or applied but unknown to this library version.</param>
 /// <param name="AppliedAt">When it was applied, if it was.</param>
 /// <param name="Duration">How long applying it took, if it was applied.</param>
-public sealed record MigrationStatus(long Version, string Name, MigrationState State, DateTimeOffset? AppliedAt, TimeSpan? Duration);
+public sealed record MigrationStatus(long Version, string Name, MigrationState State, DateTimeOffset? AppliedAt, TimeSpan? Duration)
+{
+    /// <summary>Whose migration it is: <c>chat</c> (Chat.Data's own) or a package's, such as <c>documents</c>. Each numbers its own.</summary>
+    public string Stream { get; init; } = "chat";
+}
 
 /// <summary>The state of one migration in a database.</summary>
 public enum MigrationState
@@ -28,7 +32,11 @@ public enum MigrationState
 /// <param name="Version">The migration's number.</param>
 /// <param name="Name">The migration's name.</param>
 /// <param name="Duration">How long its script took.</param>
-public sealed record MigrationRun(long Version, string Name, TimeSpan Duration);
+public sealed record MigrationRun(long Version, string Name, TimeSpan Duration)
+{
+    /// <summary>Whose migration it is: <c>chat</c> (Chat.Data's own) or a package's, such as <c>documents</c>. Each numbers its own.</summary>
+    public string Stream { get; init; } = "chat";
+}
 
 /// <summary>A migration problem that needs a person: edited scripts, an unknown target, a missing down script.</summary>
 public sealed class MigrationException : ChatDataException

@@ -14,19 +14,37 @@ internal sealed partial class MigrationStream : IMigrationSourceItem
 {
     private readonly Lazy<IReadOnlyList<(Type Type, MigrationScript Script)>> _migrations;
 
-    public MigrationStream(Assembly assembly, string versionTable, string checksumTable)
+    public MigrationStream(Assembly assembly, string name, string versionTable, string checksumTable, IReadOnlyCollection<long>? handedOver = null, MigrationHandover? adopts = null)
     {
+        Name = name;
         VersionTable = versionTable;
         ChecksumTable = checksumTable;
+        HandedOver = handedOver ?? [];
+        Adopts = adopts;
         _migrations = new(() => Load(assembly));
     }
 
-    /// <summary>The chat core's migrations, the ones shipped in Chat.Data.</summary>
-    public static MigrationStream Chat { get; } = new(typeof(MigrationStream).Assembly, "version_info", "version_checksums");
+    /// <summary>
+    /// The chat core's migrations, the ones shipped in Chat.Data. Its version 6 (documents) moved to the
+    /// Chat.Data.Documents package, which adopts it from this stream's table.
+    /// </summary>
+    public static MigrationStream Chat { get; } = new(typeof(MigrationStream).Assembly, "chat", "version_info", "version_checksums", handedOver: [6]);
+
+    /// <summary>What the stream is called in statuses and runs: <c>chat</c>, <c>documents</c>.</summary>
+    public string Name { get; }
 
     public string VersionTable { get; }
 
     public string ChecksumTable { get; }
+
+    /// <summary>
+    /// Versions an earlier release shipped in this stream and another package's stream now owns: this
+    /// stream neither reports nor reverts them when its table still records them.
+    /// </summary>
+    public IReadOnlyCollection<long> HandedOver { get; }
+
+    /// <summary>A migration this stream took over from another, recorded there by an earlier release.</summary>
+    public MigrationHandover? Adopts { get; }
 
     /// <summary>The scripts in version order.</summary>
     public IEnumerable<MigrationScript> Scripts => _migrations.Value.Select(m => m.Script);
@@ -58,3 +76,11 @@ internal sealed partial class MigrationStream : IMigrationSourceItem
     [GeneratedRegex(@"\d{4}_[a-z0-9_]+\.(up|down)\.sql$")]
     private static partial Regex ScriptName();
 }
+
+/// <summary>
+/// Migration <paramref name="FromVersion"/> of stream <paramref name="From"/>, as an earlier release shipped it
+/// (its scripts' checksum <paramref name="FromChecksum"/>), is this stream's <paramref name="Version"/>: a database
+/// that applied it there has this one's tables already. The migrator moves its history row here instead of running it.
+/// </summary>
+internal sealed record MigrationHandover(MigrationStream From, long FromVersion, string FromChecksum, long Version);
+

@@ -1,4 +1,3 @@
-using Chat.Data.Documents;
 using Chat.Data.Messages;
 using Chat.Data.Tests.Attachments;
 using Chat.Data.Tests.Infrastructure;
@@ -12,7 +11,7 @@ namespace Chat.Data.Tests.Access;
 /// </summary>
 public sealed class ViewerReadTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    /// <summary>A group with a message carrying an edit, a reaction, an attachment and receipts, and a document.</summary>
+    /// <summary>A group with a message carrying an edit, a reaction, an attachment and receipts.</summary>
     public sealed record Target(DatabaseFixture Db, Guid ChatId, Guid MessageId, Guid AttachmentId);
 
     // Each read, answering whether the viewer got the chat's data.
@@ -27,7 +26,6 @@ public sealed class ViewerReadTests(DatabaseFixture db) : IClassFixture<Database
         { "receipts", async (t, viewer) => await t.Db.ReadState.GetReceiptsAsync(t.MessageId, viewer) is not null },
         { "members", async (t, viewer) => (await t.Db.Members.ListActiveAsync(t.ChatId, viewer)).Items.Count > 0 },
         { "chat", async (t, viewer) => await t.Db.Chats.FindByIdAsync(t.ChatId, viewer) is not null },
-        { "documents", async (t, viewer) => (await t.Db.Documents.ListByChatAsync(t.ChatId, viewer)).Items.Count > 0 },
     };
 
     public static TheoryData<string, Func<Target, Guid, Task<bool>>> MessageReads => new()
@@ -80,7 +78,6 @@ public sealed class ViewerReadTests(DatabaseFixture db) : IClassFixture<Database
         });
         await db.Messages.EditAsync(message.Id, ownerId, "edited");
         await db.Reactions.AddAsync(message.Id, ownerId, "👍");
-        await db.Documents.CreateAsync(new NewDocument { Title = "Plan", OwnerId = ownerId, ChatId = chatId });
         var attachment = Assert.Single(await db.Attachments.ListUncheckedAsync(message.Id));
         return new Target(db, chatId, message.Id, attachment.Id);
     }

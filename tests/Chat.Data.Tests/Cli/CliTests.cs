@@ -25,10 +25,27 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(0, pending.ExitCode);
         Assert.Matches(@"0001\s+users\s+Pending", pending.Output);
         Assert.Equal(0, up.ExitCode);
-        Assert.Contains("Applied 0001_users", up.Output);
+        Assert.Contains("Applied chat 0001_users", up.Output);
         Assert.Matches(@"0001\s+users\s+Applied", applied.Output);
         Assert.Equal(0, down.ExitCode);
-        Assert.Contains("Reverted 0001_users", down.Output);
+        Assert.Contains("Reverted chat 0001_users", down.Output);
+        Assert.DoesNotContain("documents", up.Output + applied.Output + down.Output);
+    }
+
+    [Fact]
+    public async Task With_documents_the_documents_migrations_run_after_the_chat_cores_and_are_reverted_first()
+    {
+        var connection = $"--connection={_database.ConnectionString}";
+
+        var up = await RunAsync("migrate", "up", "--documents", connection);
+        var status = await RunAsync("migrate", "status", "--documents", connection);
+        var down = await RunAsync("migrate", "down", "--documents", connection);
+
+        Assert.Equal(0, up.ExitCode);
+        Assert.Matches(@"Applied chat 0009_\w+ in \d+ ms\s+Applied documents 0001_documents in", up.Output);
+        Assert.Matches(@"documents\s+0001\s+documents\s+Applied", status.Output);
+        Assert.Equal(0, down.ExitCode);
+        Assert.StartsWith("Reverted documents 0001_documents in ", Assert.Single(down.Output.Trim().Split('\n')));
     }
 
     [Fact]

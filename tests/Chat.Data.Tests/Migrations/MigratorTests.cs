@@ -160,7 +160,7 @@ public sealed class MigratorTests : IAsyncLifetime
     {
         using var cancellation = new CancellationTokenSource();
         // The runner logs each migration as it finishes: cancel right after the first.
-        var migrator = new ChatDataMigrator(_dataSource, "chat", MigrationStream.Chat, new CallbackLogger(cancellation.Cancel));
+        var migrator = new ChatDataMigrator(_dataSource, "chat", [MigrationStream.Chat], new CallbackLogger(cancellation.Cancel));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => migrator.MigrateUpAsync(cancellationToken: cancellation.Token));
 

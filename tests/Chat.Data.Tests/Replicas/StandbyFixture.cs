@@ -54,7 +54,7 @@ public sealed class StandbyFixture : IAsyncLifetime
     public string MultiHostConnectionString(string? standbyHostPort = null) =>
         new NpgsqlConnectionStringBuilder(Database.ConnectionString)
         {
-            Host = $"{HostPort(TestServers.PostgresAdmin)},{standbyHostPort ?? HostPort(StandbyAdmin)}",
+            Host = $"{HostPort(TestServers.Postgres)},{standbyHostPort ?? HostPort(StandbyAdmin)}",
             ApplicationName = ApplicationName,
         }.ConnectionString;
 
@@ -151,7 +151,7 @@ public sealed class StandbyFixture : IAsyncLifetime
     // Unpooled: closing it ends the session, and so releases its advisory lock.
     private static async Task<NpgsqlConnection> OpenGateAsync()
     {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestServers.PostgresAdmin) { Pooling = false }.ConnectionString);
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         return connection;
     }

@@ -1,9 +1,7 @@
 using Chat.Data.Activity;
 using Chat.Data.Chats;
-using Chat.Data.Documents;
 using Chat.Data.Messages;
 using Chat.Data.Tests.Attachments;
-using Chat.Data.Tests.Documents;
 using Chat.Data.Tests.Infrastructure;
 using Chat.Data.Users;
 
@@ -16,8 +14,8 @@ namespace Chat.Data.Tests.Validation;
 /// </summary>
 public sealed class UnstorableTextTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    /// <summary>A group with an owner and a member, a message, and a document with a table, so only the input under test is wrong.</summary>
-    public sealed record Target(DatabaseFixture Db, Guid ChatId, Guid OwnerId, Guid MemberId, Guid MessageId, Guid DocumentId, Guid TableId);
+    /// <summary>A group with an owner and a member, and a message, so only the input under test is wrong.</summary>
+    public sealed record Target(DatabaseFixture Db, Guid ChatId, Guid OwnerId, Guid MemberId, Guid MessageId);
 
     // As the JSON text arrives: the escapes are six characters each, not the characters they stand for.
     private const string EscapedNulValue = """{"k": "a\u0000b"}""";
@@ -34,10 +32,6 @@ public sealed class UnstorableTextTests(DatabaseFixture db) : IClassFixture<Data
         { "edit metadata", "metadata", (t, json) => t.Db.Messages.EditAsync(t.MessageId, t.MemberId, "edited", json) },
         { "attachment metadata", "attachments[0].Metadata", (t, json) => t.Db.Attachments.AddAsync(t.MessageId, t.MemberId, [Files.Image() with { Metadata = json }]) },
         { "activity metadata", "Metadata", (t, json) => t.Db.Activity.AddAsync(t.MemberId, new NewActivity { ActionType = "A", Description = "d", ChatId = t.ChatId, Metadata = json }) },
-        { "document history details", "details", (t, json) => t.Db.DocumentHistory.AppendAsync(t.DocumentId, "viewed", t.OwnerId, json) },
-        { "new table rows", "Rows", (t, json) => t.Db.DocumentBlocks.CreateAsync(new NewBlock { DocumentId = t.DocumentId, Type = BlockType.Table, Rows = $"[{json}]", Columns = "[\"A\"]" }, t.OwnerId) },
-        { "new table columns", "Columns", (t, json) => t.Db.DocumentBlocks.CreateAsync(new NewBlock { DocumentId = t.DocumentId, Type = BlockType.Table, Rows = "[]", Columns = $"[{json}]" }, t.OwnerId) },
-        { "table rows update", "Rows", (t, json) => t.Db.DocumentBlocks.UpdateAsync(t.TableId, new BlockUpdate { Rows = $"[{json}]" }, t.OwnerId) },
     };
 
     public static TheoryData<string, string, Func<Target, string, Task>> TextFields => new()
@@ -49,7 +43,6 @@ public sealed class UnstorableTextTests(DatabaseFixture db) : IClassFixture<Data
         { "search query", "query", (t, text) => t.Db.Messages.SearchAsync(t.MemberId, text) },
         { "reaction emoji", "emoji", (t, text) => t.Db.Reactions.AddAsync(t.MessageId, t.MemberId, text) },
         { "attachment file name", "attachments[0].FileName", (t, text) => t.Db.Attachments.AddAsync(t.MessageId, t.MemberId, [Files.Image() with { FileName = text }]) },
-        { "document title", "Title", (t, text) => t.Db.Documents.CreateAsync(new NewDocument { Title = text, OwnerId = t.OwnerId }) },
         { "client message id", "ClientMessageId", (t, text) => t.Db.Messages.SendAsync(new NewMessage { ChatId = t.ChatId, SenderId = t.MemberId, Content = "x", ClientMessageId = text }) },
     };
 
@@ -111,9 +104,6 @@ public sealed class UnstorableTextTests(DatabaseFixture db) : IClassFixture<Data
         var member = await db.Arrange.UserAsync("Member");
         var chatId = await db.Arrange.GroupAsync(owner.Id, member.Id);
         var message = await db.Messages.SendAsync(new NewMessage { ChatId = chatId, SenderId = member.Id, Content = "hello" });
-        var document = await db.StandaloneAsync(owner.Id);
-        var table = await db.DocumentBlocks.CreateAsync(
-            new NewBlock { DocumentId = document.Id, Type = BlockType.Table, Rows = "[[\"a\"]]", Columns = "[\"A\"]" }, owner.Id);
-        return new Target(db, chatId, owner.Id, member.Id, message.Id, document.Id, table.Id);
+        return new Target(db, chatId, owner.Id, member.Id, message.Id);
     }
 }
