@@ -1,5 +1,6 @@
 using Chat.Data.Documents;
 using Chat.Data.Tests.Infrastructure;
+using Chat.Data.TestSupport;
 
 namespace Chat.Data.Tests.Documents;
 
