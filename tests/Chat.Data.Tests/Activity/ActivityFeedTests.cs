@@ -1,8 +1,8 @@
 using Chat.Data.Activity;
 using Chat.Data.Messages;
 using Chat.Data.Tests.Infrastructure;
-using Chat.Data.TestSupport;
 using Chat.Data.Tests.Social;
+using Chat.Data.TestSupport;
 
 namespace Chat.Data.Tests.Activity;
 

@@ -3,9 +3,9 @@ using Chat.Data.Chats;
 using Chat.Data.Messages;
 using Chat.Data.Migrations;
 using Chat.Data.Tests.Infrastructure;
+using Chat.Data.TestSupport;
 using Chat.Data.Users;
 using Npgsql;
-using Chat.Data.TestSupport;
 
 namespace Chat.Data.Tests.Telemetry;
 
