@@ -272,13 +272,15 @@ public abstract class UnreadCounterCacheTests(RedisFixture fixture, PostgresData
             await s.SendAsync(s.Group, s.Alice, 1);
             await s.Cache.IncrementAsync(s.Group, [s.Bob, s.Carol], s.Alice);
             Assert.Equal(2 + round, await s.Cache.GetAsync(s.Bob, s.Group)); // hit
-            await s.Cache.SetAsync(s.Bob, s.Group, 2 + round);
-            await s.Cache.InvalidateAsync(s.Group, [s.Bob, s.Carol]);
+            await s.Cache.SetAsync(s.Bob, s.Group, 10 + round);
+            Assert.Equal(10 + round, await s.Cache.GetAsync(s.Bob, s.Group)); // hit on the value set
+            await s.Cache.InvalidateAsync(s.Group, [s.Bob, s.Carol]); // the next read is a miss again, not the value set
         }
 
         await UseEveryScriptAsync(1);
         foreach (var server in Fixture.Masters())
             await server.ScriptFlushAsync();
         await UseEveryScriptAsync(2);
+        Assert.Equal(4, await s.Cache.GetAsync(s.Bob, s.Group)); // four sends to Bob, read again from PostgreSQL
     }
 }

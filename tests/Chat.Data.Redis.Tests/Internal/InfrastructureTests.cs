@@ -34,45 +34,58 @@ public abstract class InfrastructureTests(RedisFixture fixture, PostgresDatabase
         RateLimitPolicy.Gcra("gcra", 10, TimeSpan.FromMinutes(1)),
     ];
 
-    /// <summary>Calls every script of every helper once.</summary>
+    /// <summary>Calls every script of every helper once, and checks what each call returned.</summary>
     private static async Task UseEveryHelperAsync(IServiceProvider services)
     {
         var (user, chat, phone) = (Guid.CreateVersion7(), Guid.CreateVersion7(), "+628" + Random.Shared.Next());
         var otp = services.GetRequiredService<IOtpStore>();
-        var code = (await otp.IssueAsync("login", phone)).Code!;
+        var issued = await otp.IssueAsync("login", phone);
+        Assert.True(issued.IsIssued);
+        var code = Assert.IsType<string>(issued.Code);
         Assert.Equal(OtpVerifyResult.Invalid, await otp.VerifyAsync("login", phone, code + "0"));
         var presence = services.GetRequiredService<IPresenceTracker>();
-        await presence.HeartbeatAsync(user, "phone");
-        await presence.HeartbeatAsync(user, "laptop");
-        await presence.DisconnectAsync(user, "phone");
-        Assert.True((await presence.GetAsync(user)).IsOnline);
+        Assert.Equal(new HeartbeatResult(WentOnline: true, DeviceCount: 1), await presence.HeartbeatAsync(user, "phone"));
+        Assert.Equal(new HeartbeatResult(WentOnline: false, DeviceCount: 2), await presence.HeartbeatAsync(user, "laptop"));
+        Assert.Equal(new DisconnectResult(WentOffline: false, DeviceCount: 1), await presence.DisconnectAsync(user, "phone"));
+        var now = await presence.GetAsync(user);
+        Assert.True(now.IsOnline);
+        Assert.Equal(1, now.DeviceCount);
         Assert.Equal(new UserPresence(chat, false, 0, null), await presence.GetAsync(chat)); // never seen: a nil in the reply
         Assert.True(await presence.CountOnlineAsync() >= 1);
         var limiter = services.GetRequiredService<IDistributedRateLimiter>();
         foreach (var policy in Policies)
-            Assert.True((await limiter.AcquireAsync(policy, user.ToString(), 2)).Allowed);
+        {
+            var decision = await limiter.AcquireAsync(policy, user.ToString(), 2);
+            Assert.True(decision.Allowed, policy.Name);
+            Assert.Equal(8, decision.Remaining);
+        }
         var typing = services.GetRequiredService<ITypingIndicator>();
-        await typing.StartAsync(chat, user);
+        Assert.True(await typing.StartAsync(chat, user));
         Assert.Equal([user], await typing.GetTypingAsync(chat));
         var sessions = services.GetRequiredService<ISessionRevocationList>();
         await sessions.RevokeTokenAsync("issuer", user.ToString(), DateTimeOffset.UtcNow.AddHours(1));
         await sessions.RevokeAllBeforeAsync(user, DateTimeOffset.UtcNow);
-        Assert.True((await sessions.CheckAsync("issuer", user.ToString(), user, DateTimeOffset.UtcNow)).IsRevoked);
+        // The token's own revocation is checked first.
+        Assert.Equal(new RevocationStatus(true, RevocationReason.TokenRevoked), await sessions.CheckAsync("issuer", user.ToString(), user, DateTimeOffset.UtcNow));
         // The cache scripts that need no PostgreSQL (the rebuild-on-miss path is in UnreadCounterCacheTests).
         var unread = services.GetRequiredService<IUnreadCounterCache>();
         await unread.SetAsync(user, chat, 2);
         await unread.IncrementAsync(chat, [user]);
         Assert.Equal(3, await unread.GetAsync(user, chat));
         await unread.InvalidateAsync(Guid.CreateVersion7(), [user]);
+        Assert.Equal(3, await unread.GetAsync(user, chat)); // another chat's invalidation leaves this count
         var message = CacheTestData.Message(chat, 1);
         var last = services.GetRequiredService<ILastMessageCache>();
         Assert.True(await last.SetAsync(message));
-        Assert.Single(await last.GetManyAsync([chat, user]));
+        var preview = Assert.Single(await last.GetManyAsync([chat, user]));
+        Assert.Equal((chat, message.Id, message.Seq), (preview.Key, preview.Value.Id, preview.Value.Seq));
         var recent = services.GetRequiredService<IRecentMessagesCache>();
         Assert.True(await recent.AddAsync(message));
         Assert.True(await recent.AddAsync(CacheTestData.Message(chat, 2)));
         Assert.True(await recent.RemoveAsync(chat, 2));
-        Assert.True((await recent.GetNewestAsync(chat)).IsComplete);
+        var newest = await recent.GetNewestAsync(chat);
+        Assert.True(newest.IsComplete);
+        Assert.Equal([message.Id], newest.Messages.Select(m => m.Id));
     }
 
     [Theory]
@@ -128,7 +141,7 @@ public abstract class InfrastructureTests(RedisFixture fixture, PostgresDatabase
         foreach (var server in Fixture.Masters())
             await server.ScriptFlushAsync();
 
-        // Each call now gets NOSCRIPT for EVALSHA, and retries once with the script text.
+        // Each call now gets NOSCRIPT for EVALSHA, and retries once with the script text: the answers are the same.
         await UseEveryHelperAsync(services);
     }
 
