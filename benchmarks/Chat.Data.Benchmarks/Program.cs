@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using Chat.Data.Benchmarks;
+using Chat.Data.Benchmarks.Host;
 using Chat.Data.Benchmarks.Load;
+using Chat.Data.Benchmarks.Seeding;
+using Chat.Data.Benchmarks.Suites;
 using Npgsql;
 
 // dotnet run -c Release --project benchmarks/Chat.Data.Benchmarks -- ...

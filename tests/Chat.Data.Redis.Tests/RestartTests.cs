@@ -15,6 +15,7 @@ namespace Chat.Data.Redis.Tests;
 /// <summary>
 /// Stops and restarts a redis-server of the test's own (on a free loopback port, never the shared
 /// servers) and checks the failure policies while it is down and that the helpers recover after.
+/// Cross-cutting: one outage seen by every helper at once, so it is not any one folder's.
 /// </summary>
 public sealed class RestartTests(PostgresDatabaseFixture database) : IAsyncLifetime, IClassFixture<PostgresDatabaseFixture>
 {

@@ -12,6 +12,7 @@ namespace Chat.Data.Redis.Tests;
 /// <summary>
 /// The helpers' spans and metrics as an OpenTelemetry host collects them (the SDK with its in-memory exporter).
 /// Other test classes call the helpers at the same time, so each test reads only its own trace, or its own policy.
+/// Cross-cutting: every helper reports through the same instruments, so these tests sit apart from any one helper's.
 /// </summary>
 public sealed class TelemetryTests(SingleRedisFixture fixture) : RedisTestBase(fixture), IClassFixture<SingleRedisFixture>, IDisposable
 {

@@ -5,12 +5,16 @@ using Chat.Data.Redis.Otp;
 using Chat.Data.Redis.Presence;
 using Chat.Data.Redis.RateLimiting;
 using Chat.Data.Redis.Sessions;
+using Chat.Data.Redis.Tests.Caches;
 using Chat.Data.Redis.Typing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Data.Redis.Tests;
 
-/// <summary>Bad input is refused before Redis with a <see cref="ChatDataValidationException"/> naming the parameter.</summary>
+/// <summary>
+/// Bad input is refused before Redis with a <see cref="ChatDataValidationException"/> naming the parameter.
+/// Cross-cutting: one check shared by every helper, so its cases for all of them sit together here.
+/// </summary>
 public abstract class ValidationTests(RedisFixture fixture) : RedisTestBase(fixture)
 {
     public sealed class Single(SingleRedisFixture fixture) : ValidationTests(fixture), IClassFixture<SingleRedisFixture>;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime;
 using System.Security.Cryptography;
+using Chat.Data.Benchmarks.Host;
 using Chat.Data.Redis.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chat.Data.Benchmarks.Host;
 using Chat.Data.Chats;
 using Chat.Data.Messages;
 using Chat.Data.Migrations;

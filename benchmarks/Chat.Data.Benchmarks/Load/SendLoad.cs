@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Chat.Data.Benchmarks.Host;
 using Chat.Data.Messages;
 using Chat.Data.Migrations;
 using Microsoft.Extensions.DependencyInjection;

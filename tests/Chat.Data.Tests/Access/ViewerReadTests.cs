@@ -1,5 +1,5 @@
 using Chat.Data.Messages;
-using Chat.Data.Tests.Attachments;
+using Chat.Data.Tests.Messages;
 using Chat.Data.Tests.Infrastructure;
 
 namespace Chat.Data.Tests.Access;
@@ -7,7 +7,9 @@ namespace Chat.Data.Tests.Access;
 /// <summary>
 /// Every read of a chat's content that takes a viewer follows history's rule: an active member sees
 /// it; a stranger, a former member, or a member who cleared or hid the message gets what a missing
-/// id gets (null or nothing), so no read tells them what exists.
+/// id gets (null or nothing), so no read tells them what exists. Cross-cutting: one rule over the
+/// reads of every area (messages, reactions, attachments, receipts, members, chats, documents), so it
+/// is checked here in one table rather than once per area.
 /// </summary>
 public sealed class ViewerReadTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {

@@ -2,6 +2,7 @@ using Chat.Data.Activity;
 using Chat.Data.Messages;
 using Chat.Data.Tests.Infrastructure;
 using Chat.Data.Tests.Social;
+using Chat.Data.TestSupport;
 
 namespace Chat.Data.Tests.Activity;
 
@@ -248,7 +249,7 @@ public sealed class ActivityFeedTests(DatabaseFixture db) : IClassFixture<Databa
         var user = (await db.Arrange.UserAsync()).Id;
         var seeded = await Feed.AddManyAsync([user], AboutOrder());
 
-        var results = await SocialTestKit.RaceAsync(30, async i =>
+        var results = await Race.RunAsync(30, async i =>
             i % 3 == 0 ? (await Feed.AddAsync(user, AboutOrder($"n{i}"))).Id == Guid.Empty ? 0 : 1
             : i % 3 == 1 ? await Feed.MarkAllReadAsync(user)
             : (int)await Feed.CountUnreadAsync(user));

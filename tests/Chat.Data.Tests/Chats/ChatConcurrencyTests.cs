@@ -1,31 +1,12 @@
 using Chat.Data.Chats;
 using Chat.Data.Tests.Infrastructure;
+using Chat.Data.TestSupport;
 
 namespace Chat.Data.Tests.Chats;
 
 /// <summary>Real parallel calls, each on its own pooled connection, released together.</summary>
 public sealed class ChatConcurrencyTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
-    /// <summary>Starts every call at once and waits for all; each result is the value or the exception it ended with.</summary>
-    private static async Task<List<(T? Value, Exception? Error)>> RaceAsync<T>(int count, Func<int, Task<T>> call)
-    {
-        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
-        {
-            await start.Task;
-            try
-            {
-                return ((T?)await call(i), (Exception?)null);
-            }
-            catch (Exception ex)
-            {
-                return (default(T), ex);
-            }
-        })).ToArray();
-        start.SetResult();
-        return (await Task.WhenAll(tasks)).ToList();
-    }
-
     [Fact]
     public async Task Twenty_concurrent_get_or_create_direct_calls_for_a_pair_return_one_chat_with_two_members()
     {
@@ -33,7 +14,7 @@ public sealed class ChatConcurrencyTests(DatabaseFixture db) : IClassFixture<Dat
         {
             var (a, b) = (await db.Arrange.UserAsync(), await db.Arrange.UserAsync());
 
-            var results = await RaceAsync(20, i => i % 2 == 0 ? db.Chats.GetOrCreateDirectAsync(a.Id, b.Id) : db.Chats.GetOrCreateDirectAsync(b.Id, a.Id));
+            var results = await Race.RunAsync(20, i => i % 2 == 0 ? db.Chats.GetOrCreateDirectAsync(a.Id, b.Id) : db.Chats.GetOrCreateDirectAsync(b.Id, a.Id));
 
             Assert.All(results, r => Assert.Null(r.Error));
             var chatId = Assert.Single(results.Select(r => r.Value!.Id).Distinct());
@@ -52,7 +33,7 @@ public sealed class ChatConcurrencyTests(DatabaseFixture db) : IClassFixture<Dat
         var users = await db.Arrange.UsersAsync(40);
         var chat = (await services.Chats().CreateGroupAsync(new NewGroupChat { Name = "Race", CreatedBy = owner.Id })).Id;
 
-        var results = await RaceAsync(20, i => services.Members().AddManyAsync(chat, [users[2 * i].Id, users[2 * i + 1].Id]));
+        var results = await Race.RunAsync(20, i => services.Members().AddManyAsync(chat, [users[2 * i].Id, users[2 * i + 1].Id]));
 
         Assert.All(results.Where(r => r.Error is not null), r => Assert.IsType<MemberLimitException>(r.Error));
         Assert.Equal(4, results.Count(r => r.Error is null));
@@ -69,7 +50,7 @@ public sealed class ChatConcurrencyTests(DatabaseFixture db) : IClassFixture<Dat
         var users = await db.Arrange.UsersAsync(15);
         var chat = (await services.Chats().CreateGroupAsync(new NewGroupChat { Name = "Fill", CreatedBy = owner.Id })).Id;
 
-        var results = await RaceAsync(15, i => services.Members().AddAsync(chat, users[i].Id));
+        var results = await Race.RunAsync(15, i => services.Members().AddAsync(chat, users[i].Id));
 
         Assert.Equal(9, results.Count(r => r.Error is null));
         Assert.All(results.Where(r => r.Error is not null), r => Assert.IsType<MemberLimitException>(r.Error));
@@ -83,7 +64,7 @@ public sealed class ChatConcurrencyTests(DatabaseFixture db) : IClassFixture<Dat
         var users = await db.Arrange.UsersAsync(3);
         var chat = await db.Arrange.GroupAsync(owner.Id);
 
-        var results = await RaceAsync(10, _ => db.Members.AddManyAsync(chat, users.Select(u => u.Id).ToArray()));
+        var results = await Race.RunAsync(10, _ => db.Members.AddManyAsync(chat, users.Select(u => u.Id).ToArray()));
 
         Assert.All(results, r => Assert.Equal(3, r.Value!.Count));
         Assert.Single(results.SelectMany(r => r.Value!).Select(m => m.JoinedAt).Distinct());
@@ -99,7 +80,7 @@ public sealed class ChatConcurrencyTests(DatabaseFixture db) : IClassFixture<Dat
             var chat = await db.Arrange.GroupAsync(owner.Id, admin.Id, member.Id);
             await db.Members.ChangeRoleAsync(chat, admin.Id, MemberRole.Admin);
 
-            var results = await RaceAsync(2, i => db.Members.LeaveAsync(chat, i == 0 ? owner.Id : admin.Id));
+            var results = await Race.RunAsync(2, i => db.Members.LeaveAsync(chat, i == 0 ? owner.Id : admin.Id));
 
             Assert.All(results, r => Assert.True(r.Value!.Left));
             Assert.Equal(new Dictionary<Guid, string> { [member.Id] = "owner" }, await db.ActiveRolesAsync(chat));
@@ -116,7 +97,7 @@ public sealed class ChatConcurrencyTests(DatabaseFixture db) : IClassFixture<Dat
             var chat = await db.Arrange.GroupAsync(owner.Id, admin.Id);
             await db.Members.ChangeRoleAsync(chat, admin.Id, MemberRole.Admin);
 
-            var results = await RaceAsync(2, i => db.Members.LeaveAsync(chat, i == 0 ? owner.Id : admin.Id));
+            var results = await Race.RunAsync(2, i => db.Members.LeaveAsync(chat, i == 0 ? owner.Id : admin.Id));
 
             Assert.All(results, r => Assert.True(r.Value!.Left));
             Assert.Empty(await db.ActiveRolesAsync(chat));
@@ -132,7 +113,7 @@ public sealed class ChatConcurrencyTests(DatabaseFixture db) : IClassFixture<Dat
         var joining = await db.Arrange.UsersAsync(20);
         var chat = await db.Arrange.GroupAsync(owner.Id, present.Select(u => u.Id).ToArray());
 
-        var results = await RaceAsync(40, i => (i % 4) switch
+        var results = await Race.RunAsync(40, i => (i % 4) switch
         {
             0 => db.Members.RemoveAsync(chat, present[i / 2].Id, owner.Id),
             1 => db.Members.LeaveAsync(chat, present[i / 2 + 1].Id).ContinueWith(t => t.Result.Left),

@@ -3,7 +3,10 @@ using Chat.Data.Tests.Infrastructure;
 
 namespace Chat.Data.Tests.Cli;
 
-/// <summary>The chat-data tool, run as a process the way a person runs it, against an empty database of its own.</summary>
+/// <summary>
+/// The chat-data tool (src/Chat.Data.Cli), run as a process the way a person runs it, against an empty
+/// database of its own.
+/// </summary>
 public sealed class CliTests : IAsyncLifetime
 {
     private TestDatabase _database = null!;

@@ -1,5 +1,6 @@
 using Chat.Data.Messages;
 using Chat.Data.Tests.Infrastructure;
+using Chat.Data.Tests.Messages;
 using Chat.Data.Tests.Social;
 
 namespace Chat.Data.Tests.Maintenance;
@@ -11,13 +12,13 @@ public sealed class MaintenanceConcurrencyTests(DatabaseFixture db) : IClassFixt
     public async Task Purging_while_members_send_delete_and_read_keeps_every_count_exact()
     {
         const int Chats = 4, OldMessages = 20, NewMessages = 30;
-        var scenes = new List<MaintenanceScene>();
+        var scenes = new List<MessageScene>();
         for (var i = 0; i < Chats; i++)
         {
-            var scene = await MaintenanceScene.CreateAsync(db);
-            var sent = await scene.SendManyAsync(OldMessages);
+            var scene = await MessageScene.CreateAsync(db);
+            var sent = await scene.SendManyAsync(scene.OwnerId, OldMessages);
             foreach (var message in sent.Where(m => m.Seq % 2 == 0))
-                await scene.DeleteAsync(message);
+                await scene.DeleteForEveryoneAsync(message);
             await scene.ReadAllAsync();
             scenes.Add(scene);
         }
@@ -28,7 +29,7 @@ public sealed class MaintenanceConcurrencyTests(DatabaseFixture db) : IClassFixt
         {
             for (var i = 0; i < NewMessages; i++)
             {
-                var sent = await scene.SendAsync($"new {i}", senderId: scene.Member);
+                var sent = await scene.SendAsync(scene.Member, $"new {i}");
                 if (i % 3 == 0)
                     await db.Messages.DeleteForEveryoneAsync(sent.Id, scene.Member);
                 if (i % 5 == 0)

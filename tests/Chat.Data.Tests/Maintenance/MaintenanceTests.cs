@@ -3,6 +3,7 @@ using Chat.Data.Maintenance;
 using Chat.Data.Messages;
 using Chat.Data.ReadState;
 using Chat.Data.Tests.Infrastructure;
+using Chat.Data.Tests.Messages;
 using Chat.Data.Tests.Social;
 
 namespace Chat.Data.Tests.Maintenance;
@@ -18,21 +19,21 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task Purge_removes_old_deletions_everyone_read_past_and_keeps_every_count_exact()
     {
-        var scene = await MaintenanceScene.CreateAsync(db);
-        var sent = await scene.SendManyAsync(6);
+        var scene = await MessageScene.CreateAsync(db);
+        var sent = await scene.SendManyAsync(scene.OwnerId, 6);
         await db.Messages.EditAsync(sent[1].Id, scene.OwnerId, "edited before the delete");
         await db.Messages.HideForMeAsync(sent[2].Id, scene.Member);
-        await scene.DeleteAsync(sent[1]);
-        await scene.DeleteAsync(sent[2]);
-        await scene.DeleteAsync(sent[4], daysAgo: 5);
+        await scene.DeleteForEveryoneAsync(sent[1]);
+        await scene.DeleteForEveryoneAsync(sent[2]);
+        await scene.DeleteForEveryoneAsync(sent[4], daysAgo: 5);
         await scene.ReadAllAsync();
-        await scene.SendManyAsync(2);
-        var before = await scene.ChatAsync();
+        await scene.SendManyAsync(scene.OwnerId, 2);
+        var before = (await scene.ChatAsync()).Counters;
 
         Assert.Equal(2L, await Maintenance.PurgeDeletedMessagesAsync(Month));
 
         Assert.Equal(new long[] { 1, 4, 5, 6, 7, 8 }, await scene.SeqsAsync());
-        Assert.Equal(before, await scene.ChatAsync());
+        Assert.Equal(before, (await scene.ChatAsync()).Counters);
         Assert.Equal(0L, await CountAsync("SELECT count(*) FROM chat.message_edits WHERE message_id = @Id", new { sent[1].Id }));
         Assert.Equal(0L, await CountAsync("SELECT count(*) FROM chat.message_hides WHERE message_id = @Id", new { sent[2].Id }));
         await scene.AssertExactAsync();
@@ -44,21 +45,21 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task Purging_a_chats_last_message_points_the_chat_at_the_newest_remaining_and_seqs_are_not_reused()
     {
-        var scene = await MaintenanceScene.CreateAsync(db);
-        var sent = await scene.SendManyAsync(3);
-        await scene.DeleteAsync(sent[2]);
+        var scene = await MessageScene.CreateAsync(db);
+        var sent = await scene.SendManyAsync(scene.OwnerId, 3);
+        await scene.DeleteForEveryoneAsync(sent[2]);
         await scene.ReadAllAsync();
-        var lone = await MaintenanceScene.CreateAsync(db);
-        var only = await lone.SendAsync("the only one");
-        await lone.DeleteAsync(only);
+        var lone = await MessageScene.CreateAsync(db);
+        var only = await lone.SendAsync(lone.OwnerId, "the only one");
+        await lone.DeleteForEveryoneAsync(only);
         await lone.ReadAllAsync();
 
         Assert.Equal(2L, await Maintenance.PurgeDeletedMessagesAsync(Month));
 
-        Assert.Equal((3L, 2L, (Guid?)sent[1].Id), await scene.ChatAsync());
-        Assert.Equal((1L, 0L, (Guid?)null), await lone.ChatAsync());
-        Assert.Equal(4, (await scene.SendAsync("next")).Seq);
-        Assert.Equal(2, (await lone.SendAsync("next")).Seq);
+        Assert.Equal((3L, 2L, (Guid?)sent[1].Id), (await scene.ChatAsync()).Counters);
+        Assert.Equal((1L, 0L, (Guid?)null), (await lone.ChatAsync()).Counters);
+        Assert.Equal(4, (await scene.SendAsync(scene.OwnerId, "next")).Seq);
+        Assert.Equal(2, (await lone.SendAsync(lone.OwnerId, "next")).Seq);
         await scene.AssertExactAsync();
         await lone.AssertExactAsync();
     }
@@ -66,9 +67,9 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task A_deleted_message_stays_until_every_member_past_or_present_has_read_past_it()
     {
-        var scene = await MaintenanceScene.CreateAsync(db, members: 3);
-        var sent = await scene.SendManyAsync(3);
-        await scene.DeleteAsync(sent[1]);
+        var scene = await MessageScene.CreateAsync(db, members: 3);
+        var sent = await scene.SendManyAsync(scene.OwnerId, 3);
+        await scene.DeleteForEveryoneAsync(sent[1]);
         await db.ReadState.MarkReadAsync(scene.ChatId, scene.MemberIds[0]);
         var gone = scene.MemberIds[2];
         await db.Members.LeaveAsync(scene.ChatId, gone);
@@ -89,32 +90,32 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task A_thread_root_stays_while_it_has_replies_and_purged_replies_lower_its_reply_count()
     {
-        var scene = await MaintenanceScene.CreateAsync(db);
-        var root = await scene.SendAsync("root");
-        var first = await scene.SendAsync("reply 1", root.Id, scene.Member);
-        var second = await scene.SendAsync("reply 2", root.Id, scene.Member);
-        await scene.DeleteAsync(root);
-        await scene.DeleteAsync(first);
+        var scene = await MessageScene.CreateAsync(db);
+        var root = await scene.SendAsync(scene.OwnerId, "root");
+        var first = await scene.SendAsync(scene.Member, "reply 1", threadRootId: root.Id);
+        var second = await scene.SendAsync(scene.Member, "reply 2", threadRootId: root.Id);
+        await scene.DeleteForEveryoneAsync(root);
+        await scene.DeleteForEveryoneAsync(first);
         await scene.ReadAllAsync();
 
         Assert.Equal(1L, await Maintenance.PurgeDeletedMessagesAsync(Month));
         Assert.Equal(1, (await db.Messages.FindByIdUncheckedAsync(root.Id))!.ReplyCount);
 
-        await scene.DeleteAsync(second);
+        await scene.DeleteForEveryoneAsync(second);
         Assert.Equal(1L, await Maintenance.PurgeDeletedMessagesAsync(Month));
         Assert.Equal(0, (await db.Messages.FindByIdUncheckedAsync(root.Id))!.ReplyCount);
         Assert.Equal(1L, await Maintenance.PurgeDeletedMessagesAsync(Month));
         Assert.Empty(await scene.SeqsAsync());
-        Assert.Equal((3L, 0L, (Guid?)null), await scene.ChatAsync());
+        Assert.Equal((3L, 0L, (Guid?)null), (await scene.ChatAsync()).Counters);
     }
 
     [Fact]
     public async Task A_reply_to_a_purged_message_loses_the_reference_and_stays()
     {
-        var scene = await MaintenanceScene.CreateAsync(db);
-        var original = await scene.SendAsync("original");
+        var scene = await MessageScene.CreateAsync(db);
+        var original = await scene.SendAsync(scene.OwnerId, "original");
         var reply = await db.Messages.SendAsync(new NewMessage { ChatId = scene.ChatId, SenderId = scene.Member, Content = "re", ReplyToId = original.Id });
-        await scene.DeleteAsync(original);
+        await scene.DeleteForEveryoneAsync(original);
         await scene.ReadAllAsync();
 
         Assert.Equal(1L, await Maintenance.PurgeDeletedMessagesAsync(Month));
@@ -126,12 +127,12 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task Purge_works_through_many_chats_in_small_batches()
     {
-        var scenes = new List<MaintenanceScene>();
+        var scenes = new List<MessageScene>();
         for (var i = 0; i < 3; i++)
         {
-            var scene = await MaintenanceScene.CreateAsync(db, members: 1);
-            foreach (var message in await scene.SendManyAsync(4))
-                await scene.DeleteAsync(message);
+            var scene = await MessageScene.CreateAsync(db, members: 1);
+            foreach (var message in await scene.SendManyAsync(scene.OwnerId, 4))
+                await scene.DeleteForEveryoneAsync(message);
             await scene.ReadAllAsync();
             scenes.Add(scene);
         }
@@ -141,22 +142,22 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
         foreach (var scene in scenes)
         {
             Assert.Empty(await scene.SeqsAsync());
-            Assert.Equal((4L, 0L, (Guid?)null), await scene.ChatAsync());
+            Assert.Equal((4L, 0L, (Guid?)null), (await scene.ChatAsync()).Counters);
         }
     }
 
     [Fact]
     public async Task Archive_takes_only_groups_idle_longer_than_the_limit()
     {
-        var idle = await MaintenanceScene.CreateAsync(db);
-        await idle.SendAsync();
-        var neverUsed = await MaintenanceScene.CreateAsync(db);
-        var active = await MaintenanceScene.CreateAsync(db);
-        await active.SendAsync();
-        var deleted = await MaintenanceScene.CreateAsync(db);
+        var idle = await MessageScene.CreateAsync(db);
+        await idle.SendAsync(idle.OwnerId);
+        var neverUsed = await MessageScene.CreateAsync(db);
+        var active = await MessageScene.CreateAsync(db);
+        await active.SendAsync(active.OwnerId);
+        var deleted = await MessageScene.CreateAsync(db);
         // Created today with older history imported: not idle.
-        var imported = await MaintenanceScene.CreateAsync(db);
-        await imported.SendAsync();
+        var imported = await MessageScene.CreateAsync(db);
+        await imported.SendAsync(imported.OwnerId);
         await db.ExecuteAsync("UPDATE chat.chats SET last_message_at = now() - interval '40 days' WHERE id = @ChatId", new { imported.ChatId });
         var (a, b) = await db.PairAsync();
         var direct = await db.Chats.GetOrCreateDirectAsync(a, b);
@@ -179,7 +180,7 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.Null((await db.Chats.FindByIdUncheckedAsync(imported.ChatId))!.ArchivedAt);
         Assert.Equal(0L, await Maintenance.ArchiveIdleGroupsAsync(Month));
         // A new message brings an archived group back.
-        await idle.SendAsync();
+        await idle.SendAsync(idle.OwnerId);
         Assert.Null((await db.Chats.FindByIdUncheckedAsync(idle.ChatId))!.ArchivedAt);
     }
 
@@ -202,8 +203,8 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task Pruning_read_marks_keeps_each_members_newest_mark_and_exact_receipts_for_recent_messages()
     {
-        var scene = await MaintenanceScene.CreateAsync(db, members: 2);
-        var sent = await scene.SendManyAsync(4);
+        var scene = await MessageScene.CreateAsync(db, members: 2);
+        var sent = await scene.SendManyAsync(scene.OwnerId, 4);
         var (reader, other) = (scene.MemberIds[0], scene.MemberIds[1]);
         for (var seq = 1; seq <= 3; seq++)
             await db.ReadState.MarkReadAsync(scene.ChatId, reader, seq);
@@ -229,9 +230,9 @@ public sealed class MaintenanceTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task Nothing_is_changed_when_nothing_is_old_enough()
     {
-        var scene = await MaintenanceScene.CreateAsync(db);
-        var sent = await scene.SendAsync();
-        await scene.DeleteAsync(sent, daysAgo: 0);
+        var scene = await MessageScene.CreateAsync(db);
+        var sent = await scene.SendAsync(scene.OwnerId);
+        await scene.DeleteForEveryoneAsync(sent, daysAgo: 0);
         await scene.ReadAllAsync();
         var year = TimeSpan.FromDays(365);
 

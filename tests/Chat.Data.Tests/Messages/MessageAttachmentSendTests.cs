@@ -1,5 +1,4 @@
 using Chat.Data.Messages;
-using Chat.Data.Tests.Attachments;
 using Chat.Data.Tests.Infrastructure;
 using Dapper;
 

@@ -6,8 +6,9 @@ using Npgsql;
 namespace Chat.Data.Tests.Messages;
 
 /// <summary>
-/// A fresh group for one test: an owner and members, arranged as plain SQL, with short ways to
-/// send into it and to read what the database holds, bypassing the repository.
+/// A fresh group for one test (an owner and members), with short ways to send into it, to age what is in
+/// it, and to read what the database holds, bypassing the repositories. The message, reaction, attachment
+/// and maintenance tests share it.
 /// </summary>
 internal sealed class MessageScene
 {
@@ -29,6 +30,8 @@ internal sealed class MessageScene
 
     public Guid Member => MemberIds[0];
 
+    public IEnumerable<Guid> Everyone => MemberIds.Prepend(OwnerId);
+
     public static async Task<MessageScene> CreateAsync(DatabaseFixture db, int members = 2)
     {
         var owner = await db.Arrange.UserAsync("Owner");
@@ -37,8 +40,8 @@ internal sealed class MessageScene
         return new MessageScene(db, await db.Arrange.GroupAsync(owner.Id, memberIds), owner.Id, memberIds);
     }
 
-    public Task<Message> SendAsync(Guid senderId, string content = "hello", string? clientMessageId = null) =>
-        _db.Messages.SendAsync(new NewMessage { ChatId = ChatId, SenderId = senderId, Content = content, ClientMessageId = clientMessageId });
+    public Task<Message> SendAsync(Guid senderId, string content = "hello", string? clientMessageId = null, Guid? threadRootId = null) =>
+        _db.Messages.SendAsync(new NewMessage { ChatId = ChatId, SenderId = senderId, Content = content, ClientMessageId = clientMessageId, ThreadRootId = threadRootId });
 
     public async Task<Message[]> SendManyAsync(Guid senderId, int count, string content = "message")
     {
@@ -46,6 +49,20 @@ internal sealed class MessageScene
         for (var i = 0; i < count; i++)
             sent[i] = await SendAsync(senderId, $"{content} {i + 1}");
         return sent;
+    }
+
+    /// <summary>Deletes the message for everyone (as the chat's owner) and dates the deletion <paramref name="daysAgo"/> days back.</summary>
+    public async Task DeleteForEveryoneAsync(Message message, int daysAgo = 40)
+    {
+        Assert.NotNull(await _db.Messages.DeleteForEveryoneAsync(message.Id, OwnerId));
+        await ExecuteAsync("UPDATE chat.messages SET deleted_at = now() - make_interval(days => @daysAgo) WHERE id = @Id", new { daysAgo, message.Id });
+    }
+
+    /// <summary>Every active member marks everything read.</summary>
+    public async Task ReadAllAsync()
+    {
+        foreach (var user in Everyone)
+            await _db.ReadState.MarkReadAsync(ChatId, user);
     }
 
     public async Task<ChatRow> ChatAsync()
@@ -81,6 +98,12 @@ internal sealed class MessageScene
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM chat.messages WHERE chat_id = @ChatId", new { ChatId });
     }
 
+    public async Task<long[]> SeqsAsync()
+    {
+        await using var connection = await _db.OpenAsync();
+        return (await connection.QueryAsync<long>("SELECT seq FROM chat.messages WHERE chat_id = @ChatId ORDER BY seq", new { ChatId })).ToArray();
+    }
+
     /// <summary>Runs SQL against the scene's chat (parameter @ChatId) with the raw connection.</summary>
     public async Task ExecuteAsync(string sql, object? param = null)
     {
@@ -99,9 +122,43 @@ internal sealed class MessageScene
 
     public Task LeaveAsync(Guid userId) =>
         ExecuteAsync("UPDATE chat.chat_members SET left_at = now() WHERE chat_id = @ChatId AND user_id = @userId", new { userId });
+
+    /// <summary>The counters the library keeps against what the rows say, and the unread count of each member.</summary>
+    public async Task AssertExactAsync()
+    {
+        await using var connection = await _db.OpenAsync();
+        var (messageCount, live, lastMessageId, newest, lastSeq, maxSeq) = await connection.QuerySingleAsync<(long, long, Guid?, Guid?, long, long?)>(
+            """
+            SELECT c.message_count,
+                   (SELECT count(*) FROM chat.messages m WHERE m.chat_id = c.id AND m.deleted_at IS NULL),
+                   c.last_message_id,
+                   (SELECT m.id FROM chat.messages m WHERE m.chat_id = c.id ORDER BY m.seq DESC LIMIT 1),
+                   c.last_seq,
+                   (SELECT max(m.seq) FROM chat.messages m WHERE m.chat_id = c.id)
+            FROM chat.chats c WHERE c.id = @ChatId
+            """,
+            new { ChatId });
+        Assert.Equal(live, messageCount);
+        Assert.Equal(newest, lastMessageId);
+        Assert.True(lastSeq >= (maxSeq ?? 0));
+        foreach (var user in Everyone)
+        {
+            var expected = await connection.ExecuteScalarAsync<long>(
+                """
+                SELECT count(*) FROM chat.messages m JOIN chat.chat_members cm ON cm.chat_id = m.chat_id
+                WHERE m.chat_id = @ChatId AND cm.user_id = @user AND m.seq > cm.last_read_seq AND m.deleted_at IS NULL
+                """,
+                new { ChatId, user });
+            Assert.Equal(expected, await _db.ReadState.GetUnreadCountAsync(ChatId, user));
+        }
+    }
 }
 
-internal sealed record ChatRow(long LastSeq, long MessageCount, Guid? LastMessageId, DateTimeOffset? LastMessageAt, DateTimeOffset? ArchivedAt);
+internal sealed record ChatRow(long LastSeq, long MessageCount, Guid? LastMessageId, DateTimeOffset? LastMessageAt, DateTimeOffset? ArchivedAt)
+{
+    /// <summary>The three counters the library keeps on the chat row.</summary>
+    public (long LastSeq, long MessageCount, Guid? LastMessageId) Counters => (LastSeq, MessageCount, LastMessageId);
+}
 
 internal sealed record MemberRow(long LastReadSeq, long LastDeliveredSeq, int UnreadMentionCount);
 

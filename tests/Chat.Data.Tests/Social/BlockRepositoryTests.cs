@@ -1,5 +1,6 @@
 using Chat.Data.Social;
 using Chat.Data.Tests.Infrastructure;
+using Chat.Data.TestSupport;
 
 namespace Chat.Data.Tests.Social;
 
@@ -149,7 +150,7 @@ public sealed class BlockRepositoryTests(DatabaseFixture db) : IClassFixture<Dat
     {
         var (a, b) = await db.PairAsync();
 
-        var results = await SocialTestKit.RaceAsync(20, _ => Blocks.BlockAsync(a, b));
+        var results = await Race.RunAsync(20, _ => Blocks.BlockAsync(a, b));
 
         Assert.All(results, r => Assert.Null(r.Error));
         Assert.Single(results.Select(r => r.Value).Distinct());

@@ -1,5 +1,6 @@
 using Chat.Data.Social;
 using Chat.Data.Tests.Infrastructure;
+using Chat.Data.TestSupport;
 using Dapper;
 
 namespace Chat.Data.Tests.Social;
@@ -276,7 +277,7 @@ public sealed class ContactRepositoryTests(DatabaseFixture db) : IClassFixture<D
     {
         var (a, b) = await db.PairAsync();
 
-        var results = await SocialTestKit.RaceAsync(20, _ => Contacts.RequestAsync(a, b));
+        var results = await Race.RunAsync(20, _ => Contacts.RequestAsync(a, b));
 
         Assert.All(results, r => Assert.Null(r.Error));
         Assert.Single(results.Select(r => r.Value).Distinct());
@@ -290,7 +291,7 @@ public sealed class ContactRepositoryTests(DatabaseFixture db) : IClassFixture<D
         {
             var (a, b) = await db.PairAsync();
 
-            var results = await SocialTestKit.RaceAsync(10, i => i % 2 == 0 ? Contacts.RequestAsync(a, b) : Contacts.RequestAsync(b, a));
+            var results = await Race.RunAsync(10, i => i % 2 == 0 ? Contacts.RequestAsync(a, b) : Contacts.RequestAsync(b, a));
 
             Assert.All(results, r => Assert.Null(r.Error));
             var rows = await RowsAsync(a, b);
@@ -308,7 +309,7 @@ public sealed class ContactRepositoryTests(DatabaseFixture db) : IClassFixture<D
             var (a, b) = await db.PairAsync();
             await Contacts.RequestAsync(a, b);
 
-            var results = await SocialTestKit.RaceAsync(10, async i => i % 2 == 0 ? (object?)await Contacts.AcceptAsync(b, a) : await Contacts.DeclineAsync(b, a));
+            var results = await Race.RunAsync(10, async i => i % 2 == 0 ? (object?)await Contacts.AcceptAsync(b, a) : await Contacts.DeclineAsync(b, a));
 
             Assert.All(results, r => Assert.Null(r.Error));
             var rows = await RowsAsync(a, b);

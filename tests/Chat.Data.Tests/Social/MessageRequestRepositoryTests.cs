@@ -1,5 +1,6 @@
 using Chat.Data.Social;
 using Chat.Data.Tests.Infrastructure;
+using Chat.Data.TestSupport;
 
 namespace Chat.Data.Tests.Social;
 
@@ -244,7 +245,7 @@ public sealed class MessageRequestRepositoryTests(DatabaseFixture db) : IClassFi
         {
             var (a, b) = await db.PairAsync();
 
-            var results = await SocialTestKit.RaceAsync(20, i => i % 2 == 0 ? Requests.CreateAsync(a, b) : Requests.CreateAsync(b, a));
+            var results = await Race.RunAsync(20, i => i % 2 == 0 ? Requests.CreateAsync(a, b) : Requests.CreateAsync(b, a));
 
             Assert.All(results, r => Assert.Null(r.Error));
             Assert.Single(results.Select(r => r.Value).Distinct());
@@ -260,7 +261,7 @@ public sealed class MessageRequestRepositoryTests(DatabaseFixture db) : IClassFi
             var (a, b) = await db.PairAsync();
             var request = await Requests.CreateAsync(a, b);
 
-            var results = await SocialTestKit.RaceAsync(20, async i => i % 2 == 0
+            var results = await Race.RunAsync(20, async i => i % 2 == 0
                 ? (await Requests.AcceptAsync(request.Id, b))!.ChatId!.Value
                 : (await db.Chats.GetOrCreateDirectAsync(a, b)).Id);
 

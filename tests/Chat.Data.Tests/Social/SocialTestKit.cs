@@ -3,29 +3,9 @@ using Dapper;
 
 namespace Chat.Data.Tests.Social;
 
-/// <summary>Real parallel calls and raw reads, for the social, activity and maintenance tests.</summary>
+/// <summary>Raw reads and writes, and fresh pairs of users, for the social and activity tests.</summary>
 internal static class SocialTestKit
 {
-    /// <summary>Starts every call at once and waits for all; each result is the value or the exception it ended with.</summary>
-    public static async Task<List<(T? Value, Exception? Error)>> RaceAsync<T>(int count, Func<int, Task<T>> call)
-    {
-        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
-        {
-            await start.Task;
-            try
-            {
-                return ((T?)await call(i), (Exception?)null);
-            }
-            catch (Exception ex)
-            {
-                return (default(T), ex);
-            }
-        })).ToArray();
-        start.SetResult();
-        return (await Task.WhenAll(tasks)).ToList();
-    }
-
     public static async Task<T> ScalarAsync<T>(this DatabaseFixture db, string sql, object? param = null)
     {
         await using var connection = await db.OpenAsync();

@@ -3,47 +3,34 @@ using Chat.Data.Chats;
 using Chat.Data.Messages;
 using Chat.Data.Migrations;
 using Chat.Data.Tests.Infrastructure;
+using Chat.Data.TestSupport;
 using Chat.Data.Users;
 using Npgsql;
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 
 namespace Chat.Data.Tests.Telemetry;
 
 /// <summary>
 /// Spans and metrics as an OpenTelemetry host collects them (the SDK with its in-memory exporter). Each
 /// test runs under a parent span of its own and reads only that trace, since other test classes call the
-/// library at the same time.
+/// library at the same time. Cross-cutting: every area reports through the same instruments, so these
+/// tests sit apart from any one area's.
 /// </summary>
 public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IDisposable
 {
-    private static readonly ActivitySource TestSource = new("Chat.Data.Tests.Telemetry");
-
-    private readonly List<System.Diagnostics.Activity> _spans = [];
-    private readonly List<Metric> _metrics = [];
-    private TracerProvider? _tracing;
-    private MeterProvider? _metering;
-
-    private TracerProvider Tracing => _tracing ??= Sdk.CreateTracerProviderBuilder()
-        .AddSource("Chat.Data", TestSource.Name).AddInMemoryExporter(_spans).Build()!;
-
-    private MeterProvider Metering => _metering ??= Sdk.CreateMeterProviderBuilder()
-        .AddMeter("Chat.Data").AddInMemoryExporter(_metrics).Build()!;
+    private readonly TelemetryCollector _telemetry = new("Chat.Data");
 
     [Fact]
     public async Task Every_repository_call_is_a_client_span_named_after_its_operation_with_database_attributes()
     {
-        _ = Tracing;
         User user;
-        using (var test = TestSource.StartActivity("test"))
+        using (var test = _telemetry.StartTest("test"))
         {
             user = await db.Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Ana" });
             await db.Users.FindByIdAsync(user.Id);
         }
-        StopCollecting();
+        _telemetry.Stop();
 
-        var spans = SpansOf("test");
+        var spans = _telemetry.SpansOf("test");
         Assert.Equal(["users.create", "users.find_by_id"], spans.Select(s => s.DisplayName));
         Assert.All(spans, span =>
         {
@@ -58,14 +45,13 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
     [Fact]
     public async Task A_failed_call_has_an_error_status_and_the_error_type_it_threw()
     {
-        _ = Tracing;
         var phone = TestData.Phone();
         await db.Users.CreateAsync(new NewUser { Phone = phone, DisplayName = "Ana" });
-        using (var test = TestSource.StartActivity("failing"))
+        using (var test = _telemetry.StartTest("failing"))
             await Assert.ThrowsAsync<DuplicateException>(() => db.Users.CreateAsync(new NewUser { Phone = phone, DisplayName = "Ana again" }));
-        StopCollecting();
+        _telemetry.Stop();
 
-        var span = Assert.Single(SpansOf("failing"));
+        var span = Assert.Single(_telemetry.SpansOf("failing"));
         Assert.Equal("users.create", span.DisplayName);
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal(typeof(DuplicateException).FullName, span.GetTagItem("error.type"));
@@ -75,109 +61,62 @@ public sealed class TelemetryTests(DatabaseFixture db) : IClassFixture<DatabaseF
     [Fact]
     public async Task History_and_search_are_timed_by_operation_in_the_duration_histogram()
     {
-        _ = Metering;
         var alice = await db.Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Alice" });
         var group = await db.Chats.CreateGroupAsync(new NewGroupChat { Name = "Metrics", CreatedBy = alice.Id });
         await db.Messages.SendAsync(new NewMessage { ChatId = group.Id, SenderId = alice.Id, Content = "hello telemetry" });
 
         await db.Messages.GetHistoryAsync(group.Id, alice.Id, HistoryAnchor.Latest);
         await db.Messages.SearchAsync(alice.Id, "telemetry", chatId: group.Id);
-        StopCollecting();
+        _telemetry.Stop();
 
-        var operations = _metrics.Where(m => m.Name == "db.client.operation.duration").SelectMany(Points)
-            .Select(p => (Operation: Tag(p, "db.operation.name"), System: Tag(p, "db.system.name"), Count: p.GetHistogramCount())).ToList();
+        var operations = _telemetry.Points("db.client.operation.duration")
+            .Select(p => (Operation: TelemetryCollector.Tag(p, "db.operation.name") as string, System: TelemetryCollector.Tag(p, "db.system.name") as string, Count: p.GetHistogramCount())).ToList();
         Assert.Contains(operations, o => o is { Operation: "messages.get_history", System: "postgresql", Count: >= 1 });
         Assert.Contains(operations, o => o is { Operation: "messages.search", System: "postgresql", Count: >= 1 });
-        Assert.Equal("s", _metrics.First(m => m.Name == "db.client.operation.duration").Unit);
+        Assert.Equal("s", _telemetry.Metrics.First(m => m.Name == "db.client.operation.duration").Unit);
     }
 
     [Fact]
     public async Task A_send_is_a_span_linked_from_the_batch_that_carried_it_and_sends_are_counted_and_timed()
     {
-        _ = Tracing;
-        _ = Metering;
         var alice = await db.Users.CreateAsync(new NewUser { Phone = TestData.Phone(), DisplayName = "Alice" });
         var group = await db.Chats.CreateGroupAsync(new NewGroupChat { Name = "Sends", CreatedBy = alice.Id });
         Message sent;
-        using (TestSource.StartActivity("sending"))
+        using (_telemetry.StartTest("sending"))
             sent = await db.Messages.SendAsync(new NewMessage { ChatId = group.Id, SenderId = alice.Id, Content = "traced" });
-        StopCollecting();
+        _telemetry.Stop();
 
-        var send = Assert.Single(SpansOf("sending"), s => s.DisplayName == "messages.send");
+        var send = Assert.Single(_telemetry.SpansOf("sending"), s => s.DisplayName == "messages.send");
         Assert.Equal(group.Id, send.GetTagItem("chat_data.chat.id"));
         Assert.Equal(sent.Id, send.GetTagItem("chat_data.message.id"));
-        var batch = Assert.Single(_spans, s => s.DisplayName == "messages.send_batch" && s.Links.Any(l => l.Context.SpanId == send.SpanId));
+        var batch = Assert.Single(_telemetry.Spans, s => s.DisplayName == "messages.send_batch" && s.Links.Any(l => l.Context.SpanId == send.SpanId));
         Assert.NotEqual(send.TraceId, batch.TraceId); // a batch serves many callers: a trace of its own
         Assert.True((int)batch.GetTagItem("chat_data.send.batch.size")! >= 1);
 
-        Assert.Contains(_metrics, m => m.Name == "chat_data.messages.sent" && m.Unit == "{message}" && Points(m).Sum(p => p.GetSumLong()) >= 1);
-        Assert.Contains(_metrics, m => m.Name == "chat_data.send.batch.size" && Points(m).Sum(p => p.GetHistogramCount()) >= 1);
-        Assert.Contains(_metrics, m => m.Name == "chat_data.send.batch.duration" && m.Unit == "s" && Points(m).Sum(p => p.GetHistogramCount()) >= 1);
+        Assert.Contains(_telemetry.Metrics, m => m.Name == "chat_data.messages.sent" && m.Unit == "{message}");
+        Assert.True(_telemetry.Points("chat_data.messages.sent").Sum(p => p.GetSumLong()) >= 1);
+        Assert.True(_telemetry.Points("chat_data.send.batch.size").Sum(p => p.GetHistogramCount()) >= 1);
+        Assert.Contains(_telemetry.Metrics, m => m.Name == "chat_data.send.batch.duration" && m.Unit == "s");
+        Assert.True(_telemetry.Points("chat_data.send.batch.duration").Sum(p => p.GetHistogramCount()) >= 1);
     }
 
     [Fact]
     public async Task A_migration_run_is_a_span_and_each_migration_is_timed_by_version()
     {
-        _ = Tracing;
-        _ = Metering;
         await using var empty = await TestDatabase.CreateEmptyAsync();
         await using var dataSource = NpgsqlDataSource.Create(empty.ConnectionString);
         IReadOnlyList<MigrationRun> runs;
-        using (TestSource.StartActivity("migrating"))
+        using (_telemetry.StartTest("migrating"))
             runs = await new ChatDataMigrator(dataSource).MigrateUpAsync();
-        StopCollecting();
+        _telemetry.Stop();
 
-        Assert.Contains(SpansOf("migrating"), s => s.DisplayName == "migrations.up");
-        var timed = _metrics.Where(m => m.Name == "chat_data.migration.duration").SelectMany(Points)
-            .Where(p => Tag(p, "chat_data.migration.direction") == "up")
-            .Select(p => Version(p)).ToList();
+        Assert.Contains(_telemetry.SpansOf("migrating"), s => s.DisplayName == "migrations.up");
+        var timed = _telemetry.Points("chat_data.migration.duration")
+            .Where(p => TelemetryCollector.Tag(p, "chat_data.migration.direction") as string == "up")
+            .Select(p => (long?)TelemetryCollector.Tag(p, "chat_data.migration.version")).ToList();
         Assert.NotEmpty(runs);
         Assert.All(runs, run => Assert.Contains(run.Version, timed));
     }
 
-    private List<System.Diagnostics.Activity> SpansOf(string parent)
-    {
-        var root = _spans.Single(s => s.Source == TestSource && s.DisplayName == parent);
-        return _spans.Where(s => s.TraceId == root.TraceId && s.Source.Name == "Chat.Data").OrderBy(s => s.StartTimeUtc).ToList();
-    }
-
-    private static List<MetricPoint> Points(Metric metric)
-    {
-        var points = new List<MetricPoint>();
-        foreach (var point in metric.GetMetricPoints())
-            points.Add(point);
-        return points;
-    }
-
-    private static long? Version(MetricPoint point)
-    {
-        foreach (var tag in point.Tags)
-            if (tag.Key == "chat_data.migration.version")
-                return (long?)tag.Value;
-        return null;
-    }
-
-    private static string? Tag(MetricPoint point, string name)
-    {
-        foreach (var tag in point.Tags)
-            if (tag.Key == name)
-                return tag.Value as string;
-        return null;
-    }
-
-    /// <summary>
-    /// Flushes and ends collection, so the exporters' lists stop changing under the assertions (spans of other
-    /// test classes keep ending on other threads).
-    /// </summary>
-    private void StopCollecting()
-    {
-        _tracing?.Dispose();
-        _metering?.Dispose();
-    }
-
-    public void Dispose()
-    {
-        _tracing?.Dispose();
-        _metering?.Dispose();
-    }
+    public void Dispose() => _telemetry.Dispose();
 }

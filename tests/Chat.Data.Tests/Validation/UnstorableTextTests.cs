@@ -1,7 +1,7 @@
 using Chat.Data.Activity;
 using Chat.Data.Chats;
 using Chat.Data.Messages;
-using Chat.Data.Tests.Attachments;
+using Chat.Data.Tests.Messages;
 using Chat.Data.Tests.Infrastructure;
 using Chat.Data.Users;
 
@@ -10,7 +10,8 @@ namespace Chat.Data.Tests.Validation;
 /// <summary>
 /// Text PostgreSQL cannot store, as any HTTP client can send it: a JSON escape of NUL (jsonb refuses
 /// it) and half of a UTF-16 surrogate pair (System.Text.Json turns "\ud800" into one; the driver
-/// cannot encode it). Every field refuses it before the database, naming the field.
+/// cannot encode it). Every field refuses it before the database, naming the field. Cross-cutting:
+/// the same two inputs against the text and JSON fields of every area, in one table.
 /// </summary>
 public sealed class UnstorableTextTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
