@@ -43,32 +43,32 @@ public sealed class ChatDataOptions
     /// </summary>
     public bool RunMigrationsOnStartup { get; set; }
 
-    /// <summary>The most active members a group or topic may have (seed 003: 300). Direct chats always have two.</summary>
+    /// <summary>The most active members a group or topic may have (default 300). Direct chats always have two.</summary>
     public int MaxGroupMembers { get; set; } = 300;
 
     /// <summary>
     /// When true, a direct chat between users who are not accepted contacts is only created by
-    /// accepting a message request (seed 004); <c>GetOrCreateDirectAsync</c> refuses it with
+    /// accepting a message request; <c>GetOrCreateDirectAsync</c> refuses it with
     /// <see cref="MessageRequestRequiredException"/>. An existing direct chat is always returned. Default false.
     /// </summary>
     public bool RequireMessageRequestForNonContacts { get; set; }
 
     /// <summary>
-    /// When true, a user has at most one reaction per message: a new one replaces theirs (seed 004).
-    /// Default false: a user may add several different emoji to a message, each once (seed 003).
+    /// When true, a user has at most one reaction per message: a new one replaces theirs.
+    /// Default false: a user may add several different emoji to a message, each once.
     /// </summary>
     public bool OneReactionPerUser { get; set; }
 
-    /// <summary>The most attachments one message may carry (seed 003: 5). From 1 to 100.</summary>
+    /// <summary>The most attachments one message may carry (default 5). From 1 to 100.</summary>
     public int MaxAttachmentsPerMessage { get; set; } = 5;
 
-    /// <summary>The largest attachment, in bytes (seed 003: 10 MB, 10,485,760 bytes).</summary>
+    /// <summary>The largest attachment, in bytes (default 10 MB, 10,485,760 bytes).</summary>
     public long MaxAttachmentBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>
     /// The MIME types an attachment may have, compared without regard to case: exact types such as
     /// <c>image/png</c>, or a whole type such as <c>video/*</c>; <c>*/*</c> allows every type.
-    /// Default seed 003's images: JPEG, PNG, GIF and WebP.
+    /// Default: the common image types, JPEG, PNG, GIF and WebP.
     /// </summary>
     public IList<string> AllowedAttachmentMimeTypes { get; set; } = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 }

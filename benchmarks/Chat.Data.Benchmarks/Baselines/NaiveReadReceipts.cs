@@ -4,10 +4,10 @@ using Npgsql;
 namespace Chat.Data.Benchmarks.Baselines;
 
 /// <summary>
-/// The seeds' read-receipt design (seed 000's message_status): a status row per message per recipient, unread =
-/// COUNT(*) of the rows not read, mark read = UPDATE of those rows. Given its best case, so what grows with the
-/// unread count is the design and not a missing index: the chat id copied onto each row (no join to messages) and a
-/// partial index holding only the unread rows, so both statements touch exactly the N unread rows.
+/// The common per-message read-receipt design (a message_status table): a status row per message per recipient,
+/// unread = COUNT(*) of the rows not read, mark read = UPDATE of those rows. Given its best case, so what grows with
+/// the unread count is the design and not a missing index: the chat id copied onto each row (no join to messages)
+/// and a partial index holding only the unread rows, so both statements touch exactly the N unread rows.
 /// </summary>
 internal sealed class NaiveReadReceipts(NpgsqlDataSource dataSource)
 {
@@ -15,7 +15,7 @@ internal sealed class NaiveReadReceipts(NpgsqlDataSource dataSource)
 
     public const string Table = $"{Schema}.message_status";
 
-    /// <summary>The table as seed 000 declares it, plus chat_id; its indexes are <see cref="IndexesDdl"/>, built after the COPY.</summary>
+    /// <summary>The usual message_status table, plus chat_id; its indexes are <see cref="IndexesDdl"/>, built after the COPY.</summary>
     // Autovacuum off: it would run in the middle of measurements; the suites' setups VACUUM instead.
     public const string TableDdl = $"""
         CREATE TABLE {Table} (
@@ -27,7 +27,7 @@ internal sealed class NaiveReadReceipts(NpgsqlDataSource dataSource)
         ) WITH (autovacuum_enabled = false)
         """;
 
-    /// <summary>Seed 000's primary key and user index, the foreign keys to the library's tables, and the partial index of unread rows.</summary>
+    /// <summary>The usual primary key and user index, the foreign keys to the library's tables, and the partial index of unread rows.</summary>
     public const string IndexesDdl = $"""
         ALTER TABLE {Table}
             ADD PRIMARY KEY (message_id, user_id),

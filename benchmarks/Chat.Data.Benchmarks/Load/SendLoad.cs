@@ -24,10 +24,10 @@ internal sealed partial class SendLoad(string name, int chats, int senders, doub
     // of a real size, not for the empty ones a fresh database starts with (where a scan beats an index).
     private const int History = 100_000;
 
-    /// <summary>Each message to a random one of 1,000 chats every sender belongs to (the target is for 32 senders).</summary>
+    /// <summary>Each message to a random one of 1,000 chats every sender belongs to (the throughput target is for 32 senders).</summary>
     public static Task<bool> AcrossChatsAsync(int seconds, int senders) => new SendLoad("sends", chats: 1_000, senders, targetPerSecond: 5_000).RunAsync(seconds);
 
-    /// <summary>Every sender into one chat: its row lock is the bottleneck (the target is for 32 senders).</summary>
+    /// <summary>Every sender into one chat: its row lock is the bottleneck (the throughput target is for 32 senders).</summary>
     public static Task<bool> HotChatAsync(int seconds, int senders) => new SendLoad("hot", chats: 1, senders, targetPerSecond: 1_500).RunAsync(seconds);
 
     // Ids the pgbench script can compute from a number: user n and chat n.

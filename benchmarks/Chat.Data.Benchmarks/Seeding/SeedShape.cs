@@ -36,7 +36,7 @@ internal sealed record SeedShape(
         BenchUserChats: 200);
 
     /// <summary>
-    /// The scale: 10,000 users, 50,000 chats, 10,000,000 messages. Half the messages are in five huge
+    /// The target scale: 10,000 users, 50,000 chats, 10,000,000 messages. Half the messages are in five huge
     /// groups (the big one holds 2,000,000, so its deepest page is really deep), a fifth in 400 medium groups,
     /// and the rest spread over about 49,600 small chats, four in five of them direct.
     /// </summary>

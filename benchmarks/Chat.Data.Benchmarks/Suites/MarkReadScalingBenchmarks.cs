@@ -7,7 +7,7 @@ using Chat.Data.ReadState;
 namespace Chat.Data.Benchmarks.Suites;
 
 /// <summary>
-/// Mark read from 10, 1,000 and 10,000 unread to none: the library moving one watermark beside the seeds' naive
+/// Mark read from 10, 1,000 and 10,000 unread to none: the library moving one watermark beside the naive per-message
 /// design (an UPDATE of a status row per unread message). Ratio compares the two at one count (Chat.Data the
 /// baseline); "Ratio to Unread=10" shows how each grows.
 /// </summary>

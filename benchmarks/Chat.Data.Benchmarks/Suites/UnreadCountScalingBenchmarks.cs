@@ -6,7 +6,7 @@ using Chat.Data.Benchmarks.Seeding;
 namespace Chat.Data.Benchmarks.Suites;
 
 /// <summary>
-/// Unread count at 10, 1,000 and 10,000 unread: the library's watermark arithmetic beside the seeds' naive design
+/// Unread count at 10, 1,000 and 10,000 unread: the library's watermark arithmetic beside the naive per-message design
 /// (COUNT(*) of a status row per unread message). Ratio compares the two at one count (Chat.Data the baseline);
 /// "Ratio to Unread=10" shows how each grows. More iterations than the CI job's three: the library's ratio is
 /// checked against 1.2, and three iterations leave an error wider than that.

@@ -10,7 +10,7 @@ public sealed class CacheOptions
     /// </summary>
     public TimeSpan UnreadTtl { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How long a chat's last message stays cached after it was last set (default 1 hour, as seed 001 asks).</summary>
+    /// <summary>How long a chat's last message stays cached after it was last set (default 1 hour).</summary>
     public TimeSpan LastMessageTtl { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How many of a chat's newest messages the recent-messages cache keeps (default 50; 1 to 1,000).</summary>

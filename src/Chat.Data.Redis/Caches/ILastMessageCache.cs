@@ -3,7 +3,7 @@ using Chat.Data.Messages;
 namespace Chat.Data.Redis.Caches;
 
 /// <summary>
-/// The newest message of each chat (seed 001 3.3), as a <see cref="MessagePreview"/>, so a chat list can show
+/// The newest message of each chat, as a <see cref="MessagePreview"/>, so a chat list can show
 /// it without PostgreSQL: set it after a send, read many chats' at once, fall back to PostgreSQL
 /// (<c>IChatRepository.ListForUserAsync</c>) for the chats it does not hold. Each entry expires
 /// <see cref="CacheOptions.LastMessageTtl"/> after it was last set.

@@ -3,7 +3,7 @@ using Chat.Data.Messages;
 namespace Chat.Data.Redis.Caches;
 
 /// <summary>
-/// The newest messages of each chat (seed 002: a sorted set per channel), up to
+/// The newest messages of each chat (a sorted set per chat, scored by seq), up to
 /// <see cref="CacheOptions.RecentMessagesCapacity"/>, so opening a chat shows its latest page without
 /// PostgreSQL. Add each message after it is sent; read the newest; fall back to
 /// <c>IMessageRepository.GetHistoryAsync</c> when the answer is not <see cref="RecentMessages.IsComplete"/>.

@@ -1,7 +1,7 @@
 namespace Chat.Data.Redis.Caches;
 
 /// <summary>
-/// Unread counts per user and chat (seeds 001 and 002), kept in Redis so a chat list or a badge reads them
+/// Unread counts per user and chat, kept in Redis so a chat list or a badge reads them
 /// without PostgreSQL. A read accelerator only: PostgreSQL's read watermark
 /// (<c>IReadStateRepository</c>) is the truth, and every count here came from it. A count that is not
 /// cached is read from PostgreSQL and cached (rebuilt on a miss); increments only touch counts that are

@@ -11,7 +11,7 @@ namespace Chat.Data.Redis.Caches;
 /// the type by name), with a TTL of <see cref="CacheOptions.LastMessageTtl"/> renewed by every set.
 /// </summary>
 /// <remarks>
-/// A string rather than seed 001's hash, so many chats are read with <c>MGET</c>. Reads are plain commands;
+/// A string rather than a hash, so many chats are read with one <c>MGET</c>. Reads are plain commands;
 /// only the set, which compares seqs, is a script.
 /// </remarks>
 internal sealed class LastMessageCache(RedisConnection redis) : ILastMessageCache

@@ -8,7 +8,7 @@ using StackExchange.Redis;
 namespace Chat.Data.Redis.Caches;
 
 /// <summary>
-/// One key per user: <c>unread:{user}:chats</c>, a hash of chat id to unread count (seed 002's layout), with a
+/// One key per user: <c>unread:{user}:chats</c>, a hash of chat id to unread count (a whole chat list in one <c>HGETALL</c>), with a
 /// TTL of <see cref="CacheOptions.UnreadTtl"/> set when the hash is created or rebuilt in full, and never
 /// extended by increments, so a drifted count lives at most that long.
 /// </summary>

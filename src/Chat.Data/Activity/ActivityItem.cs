@@ -1,7 +1,7 @@
 namespace Chat.Data.Activity;
 
 /// <summary>
-/// One item of a user's activity feed (seed 002): something that happened that they should know
+/// One item of a user's activity feed: something that happened that they should know
 /// about, about a business object, a chat (and message), or both.
 /// </summary>
 /// <param name="Id">UUID v7.</param>

@@ -1,6 +1,6 @@
 namespace Chat.Data.Activity;
 
-/// <summary>The activity feed (seed 002): add for one or many recipients, list, count unread, mark read, delete old items.</summary>
+/// <summary>The activity feed: add for one or many recipients, list, count unread, mark read, delete old items.</summary>
 public interface IActivityFeedRepository
 {
     /// <summary>Records an activity for one recipient.</summary>

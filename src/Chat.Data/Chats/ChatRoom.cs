@@ -93,7 +93,7 @@ public sealed record NewGroupChat
 }
 
 /// <summary>
-/// A topic to create: inside a parent chat (seed 000), linked to a business object (seed 002), or
+/// A topic to create: inside a parent chat, linked to a business object, or
 /// both. Its creator becomes its owner and must be an active member of the parent.
 /// </summary>
 public sealed record NewTopic

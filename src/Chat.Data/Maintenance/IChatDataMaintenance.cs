@@ -1,7 +1,7 @@
 namespace Chat.Data.Maintenance;
 
 /// <summary>
-/// Retention jobs for the host to schedule (seeds 002, 003). Each works in batches of short
+/// Retention jobs for the host to schedule. Each works in batches of short
 /// statements, so it never holds a lock for long and runs safely alongside normal traffic (and
 /// alongside another run of itself); each returns how many rows it changed. Rows that are busy at
 /// that moment are left for the next run.

@@ -12,14 +12,14 @@ public enum AttachmentKind
     /// <summary>Audio, such as music or a recording.</summary>
     Audio,
 
-    /// <summary>A voice note (seed 004).</summary>
+    /// <summary>A voice note.</summary>
     Voice,
 
     /// <summary>Any other file.</summary>
     File,
 }
 
-/// <summary>Where an attachment's malware scan stands (seed 002): hosts serve only clean files.</summary>
+/// <summary>Where an attachment's malware scan stands: hosts serve only clean files.</summary>
 public enum ScanStatus
 {
     /// <summary>Not scanned yet.</summary>

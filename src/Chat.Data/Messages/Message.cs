@@ -21,16 +21,16 @@ public enum MessageType
     /// <summary>A file.</summary>
     File,
 
-    /// <summary>A card pointing at a document (seed 000).</summary>
+    /// <summary>A card pointing at a document, its reference in the metadata.</summary>
     DocumentCard,
 
-    /// <summary>A shared post (seed 004).</summary>
+    /// <summary>A shared post, its reference in the metadata.</summary>
     SharedPost,
 
-    /// <summary>Code (seed 002).</summary>
+    /// <summary>Code.</summary>
     Code,
 
-    /// <summary>A poll (seed 002).</summary>
+    /// <summary>A poll, described by the metadata.</summary>
     Poll,
 
     /// <summary>A notice from the system (joined, left, renamed); it has no sender.</summary>
@@ -54,7 +54,7 @@ public enum MessageType
 /// <param name="EditedAt">When it was last edited.</param>
 /// <param name="DeletedAt">When it was deleted for everyone.</param>
 /// <param name="DeletedBy">Who deleted it for everyone.</param>
-/// <param name="Flagged">Flagged by the host's moderation (seed 004).</param>
+/// <param name="Flagged">Flagged by the host's moderation.</param>
 /// <param name="CreatedAt">When it was sent.</param>
 public sealed record Message(
     Guid Id,

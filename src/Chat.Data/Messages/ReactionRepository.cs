@@ -23,7 +23,7 @@ internal sealed class ReactionRepository(ChatDatabase db, IOptions<ChatDataOptio
 
     /// <summary>
     /// The longest emoji (a ZWJ sequence with skin tones, a subdivision flag) is 15 UTF-16 units; the
-    /// rest of the room is for the short names hosts use instead (seed 004's <c>like</c>, <c>:thumbsup:</c>).
+    /// rest of the room is for the short names some hosts use instead (<c>like</c>, <c>:thumbsup:</c>).
     /// No whitespace or control character: none is part of an emoji (ZWJ and variation selectors are not).
     /// The table's message_reactions_emoji_check holds the same rule.
     /// </summary>

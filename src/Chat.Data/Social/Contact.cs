@@ -11,7 +11,7 @@ public enum ContactStatus
 }
 
 /// <summary>
-/// One side of a contact relationship (seed 003): each relationship is stored twice, once per user,
+/// One side of a contact relationship: each relationship is stored twice, once per user,
 /// so each side has its own row (and alias).
 /// </summary>
 /// <param name="OwnerId">The user whose contact list holds this row.</param>

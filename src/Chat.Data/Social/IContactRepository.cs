@@ -3,7 +3,7 @@ using Chat.Data.Users;
 namespace Chat.Data.Social;
 
 /// <summary>
-/// Contacts (seed 003): a request writes both users' rows (pending); the user who received it
+/// Contacts: a request writes both users' rows (pending); the user who received it
 /// accepts (both accepted) or declines; either side removes it (both rows go, chats stay).
 /// </summary>
 public interface IContactRepository

@@ -1,7 +1,7 @@
 namespace Chat.Data.Social;
 
 /// <summary>
-/// Message requests (seed 004): a user asks to chat; the recipient accepts (which creates, or reuses,
+/// Message requests: a user asks to chat; the recipient accepts (which creates, or reuses,
 /// their direct chat) or declines. With <c>ChatDataOptions.RequireMessageRequestForNonContacts</c>
 /// on, this is how a direct chat between non-contacts comes to exist.
 /// </summary>

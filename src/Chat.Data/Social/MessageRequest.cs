@@ -13,7 +13,7 @@ public enum MessageRequestStatus
     Declined,
 }
 
-/// <summary>A request from a user to chat with someone who is not their contact (seed 004).</summary>
+/// <summary>A request from a user to chat with someone who is not their contact.</summary>
 /// <param name="Id">UUID v7.</param>
 /// <param name="RequesterId">Who asks.</param>
 /// <param name="RecipientId">Who is asked.</param>

@@ -2,7 +2,7 @@ using Chat.Data.Documents;
 
 namespace Chat.Data.Documents.Tests.Documents;
 
-/// <summary>Blocks: create, tree, update, reorder, move, delete (seed 000 Task 2.6: sort order and parent blocks).</summary>
+/// <summary>Blocks: create, tree, update, reorder, move, delete, kept in sort order under their parent blocks.</summary>
 public sealed class DocumentBlockTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentBlockRepository Blocks => db.DocumentBlocks;

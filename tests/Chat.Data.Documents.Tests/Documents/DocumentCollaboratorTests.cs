@@ -2,7 +2,7 @@ using Chat.Data.Documents;
 
 namespace Chat.Data.Documents.Tests.Documents;
 
-/// <summary>Collaborators and their roles (seed 000 Task 2.6: "collaborator CRUD", "collaborator roles enforced").</summary>
+/// <summary>Collaborators: add, change role, leave, remove, and the roles that limit what each may do.</summary>
 public sealed class DocumentCollaboratorTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentCollaboratorRepository Collaborators => db.Collaborators;

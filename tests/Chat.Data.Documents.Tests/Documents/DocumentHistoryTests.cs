@@ -3,7 +3,7 @@ using Chat.Data.Entities;
 
 namespace Chat.Data.Documents.Tests.Documents;
 
-/// <summary>History logging (seed 000 Task 2.6): the library's rows, the host's own, newest first by keyset.</summary>
+/// <summary>History logging: the library's rows, the host's own, newest first by keyset.</summary>
 public sealed class DocumentHistoryTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentHistoryRepository History => db.DocumentHistory;

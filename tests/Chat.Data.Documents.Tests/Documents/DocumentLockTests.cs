@@ -4,7 +4,7 @@ using Chat.Data.Entities;
 namespace Chat.Data.Documents.Tests.Documents;
 
 /// <summary>
-/// A locked document (seed 000 Task 2.6: "locked document cannot be updated"): no change to it or
+/// A locked document cannot be updated: no change to it or
 /// its blocks, tags, signers, collaborators or entity links goes through, and nothing is written.
 /// </summary>
 public sealed class DocumentLockTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>

@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace Chat.Data.Documents.Tests.Documents;
 
-/// <summary>Documents: the context rule, finding, listing, updating, locking and deleting (seed 000 Task 2.6).</summary>
+/// <summary>Documents: the context rule, finding, listing, updating, locking and deleting.</summary>
 public sealed class DocumentRepositoryTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentRepository Documents => db.Documents;

@@ -3,7 +3,7 @@ using Chat.Data.Users;
 
 namespace Chat.Data.Documents.Tests.Documents;
 
-/// <summary>The signer flow: add signers, sign, check who signed, lock by signatures (seed 000 Task 2.6).</summary>
+/// <summary>The signer flow: add signers, sign, check who signed, lock by signatures.</summary>
 public sealed class DocumentSignatureTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentSignatureRepository Signatures => db.Signatures;

@@ -2,7 +2,7 @@ using Chat.Data.Documents;
 
 namespace Chat.Data.Documents.Tests.Documents;
 
-/// <summary>Tags (seed 000 Task 2.6: "tag CRUD", "tags many-to-many").</summary>
+/// <summary>Tags: add, list and remove; a tag may be on many documents and a document may have many tags.</summary>
 public sealed class DocumentTagTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IDocumentTagRepository Tags => db.Tags;

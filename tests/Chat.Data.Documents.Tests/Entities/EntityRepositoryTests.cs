@@ -6,7 +6,7 @@ using Dapper;
 
 namespace Chat.Data.Documents.Tests.Entities;
 
-/// <summary>Entities (seed 000 Task 2.7): free-form and contact entities, search, links to documents, cascades.</summary>
+/// <summary>Entities: free-form and contact entities, search, links to documents, cascades.</summary>
 public sealed class EntityRepositoryTests(DocumentsDatabaseFixture db) : IClassFixture<DocumentsDatabaseFixture>
 {
     private IEntityRepository Entities => db.Entities;

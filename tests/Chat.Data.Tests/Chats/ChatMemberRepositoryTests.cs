@@ -3,7 +3,7 @@ using Chat.Data.Tests.Infrastructure;
 
 namespace Chat.Data.Tests.Chats;
 
-/// <summary>Membership: add, remove, leave, roles, and each member's own settings (seed 000 Task 2.4: add/remove member).</summary>
+/// <summary>Membership: add, remove, leave, roles, and each member's own settings.</summary>
 public sealed class ChatMemberRepositoryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     private IChatMemberRepository Members => db.Members;

@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace Chat.Data.Tests.Chats;
 
-/// <summary>Creating, finding, updating and deleting chats: groups, direct chats and topics (seed 000 Tasks 2.4 and 2.5).</summary>
+/// <summary>Creating, finding, updating and deleting chats: groups, direct chats and topics.</summary>
 public sealed class ChatRepositoryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     private IChatRepository Chats => db.Chats;

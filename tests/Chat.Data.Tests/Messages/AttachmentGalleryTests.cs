@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Data.Tests.Messages;
 
-/// <summary>Seed 001: a chat's media gallery by kind, newest first; seed 002: the scan queue.</summary>
+/// <summary>A chat's media gallery by kind, newest first, and the queue of attachments waiting for a scan.</summary>
 public sealed class AttachmentGalleryTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
     private IAttachmentRepository Attachments => db.Attachments;

@@ -9,7 +9,7 @@ namespace Chat.Data.Tests.Messages;
 public sealed class AttachmentOptionsTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     [Fact]
-    public void The_defaults_are_seed_003s()
+    public void The_defaults_are_five_images_of_at_most_10_MB_and_several_reactions_per_user()
     {
         var options = new ChatDataOptions();
 

@@ -117,7 +117,7 @@ public sealed class AttachmentRepositoryTests(DatabaseFixture db) : IClassFixtur
         Assert.Equal(0, await CountAsync(notice.Id));
     }
 
-    // Seed 003: at most 5 attachments per message.
+    // MaxAttachmentsPerMessage defaults to 5.
     [Fact]
     public async Task A_message_takes_at_most_five_attachments_counting_the_ones_it_has()
     {
@@ -177,7 +177,7 @@ public sealed class AttachmentRepositoryTests(DatabaseFixture db) : IClassFixtur
         Assert.Null(await Attachments.FindByIdUncheckedAsync(Guid.CreateVersion7()));
     }
 
-    // Seed 002: malware scanning before a download is allowed.
+    // Hosts scan each attachment for malware and serve it only once it is clean.
     [Fact]
     public async Task Scan_status_is_set_and_read_back_and_a_missing_attachment_gives_null()
     {
@@ -193,7 +193,7 @@ public sealed class AttachmentRepositoryTests(DatabaseFixture db) : IClassFixtur
         Assert.Null(await Attachments.SetScanStatusAsync(Guid.CreateVersion7(), ScanStatus.Clean));
     }
 
-    // Seed 003 and 001: attachments cascade with their message and chat.
+    // Attachments cascade with their message and chat.
     [Fact]
     public async Task Deleting_the_message_or_the_chat_deletes_its_attachments_and_deleting_the_sender_keeps_them()
     {

@@ -20,12 +20,12 @@ public sealed class AttachmentValidationTests(DatabaseFixture db) : IClassFixtur
         { "parameters", Good with { MimeType = "image/jpeg; q=1" }, "MimeType" },
         { "NUL in the MIME type", Good with { MimeType = "image/jpeg\0" }, "MimeType" },
         { "MIME type over 255", Good with { MimeType = "image/" + new string('x', 250) }, "MimeType" },
-        // Seed 003: JPEG, PNG, GIF and WebP only, by default.
+        // JPEG, PNG, GIF and WebP only, by default.
         { "a type not allowed", Good with { MimeType = "application/pdf" }, "MimeType" },
         { "SVG is not allowed", Good with { MimeType = "image/svg+xml" }, "MimeType" },
         { "zero bytes", Good with { SizeBytes = 0 }, "SizeBytes" },
         { "negative size", Good with { SizeBytes = -1 }, "SizeBytes" },
-        // Seed 003: 10 MB at most.
+        // 10 MB at most, by default.
         { "over 10 MB", Good with { SizeBytes = 10 * 1024 * 1024 + 1 }, "SizeBytes" },
         { "empty file name", Good with { FileName = "" }, "FileName" },
         { "blank file name", Good with { FileName = " " }, "FileName" },

@@ -233,7 +233,7 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM chat.message_hides WHERE message_id = @Id", new { message.Id }));
     }
 
-    // Seed 000 Task 2.4 and seed 001 section 11.1: cascade delete.
+    // The schema's foreign keys cascade: a plain DELETE of the chat row, not the library, removes the rest.
     [Fact]
     public async Task Hard_deleting_the_chat_cascades_to_its_members_messages_edits_hides_and_attachments()
     {
@@ -260,7 +260,7 @@ public sealed class MessageChangeTests(DatabaseFixture db) : IClassFixture<Datab
         Assert.Null(await Messages.FindByIdUncheckedAsync(root.Id));
     }
 
-    // Seed 000 Task 2.4: soft delete message.
+    // Delete for everyone is a soft delete: the seq stays taken, the text and its search terms go.
     [Fact]
     public async Task Soft_deleting_a_message_keeps_its_row_and_place_but_nothing_of_its_content()
     {

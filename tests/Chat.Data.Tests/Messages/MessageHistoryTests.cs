@@ -63,7 +63,7 @@ public sealed class MessageHistoryTests(DatabaseFixture db) : IClassFixture<Data
         }
     }
 
-    // Seed 000 Task 2.4: cursor pagination (newest first; keyed by seq, which follows created_at).
+    // Cursor pagination: newest first, keyed by seq, which follows created_at.
     [Fact]
     public async Task Paging_back_with_before_walks_the_whole_history_with_no_gap_or_repeat()
     {
@@ -211,7 +211,7 @@ public sealed class MessageHistoryTests(DatabaseFixture db) : IClassFixture<Data
         Assert.Equal(1, roundTrips.Count);
     }
 
-    // Seed 001 section 11.1: cursor pagination queries are efficient.
+    // A page deep in a long history reads only its own rows, however long the chat.
     [Fact]
     public async Task A_deep_page_is_a_range_scan_on_the_chat_seq_index()
     {

@@ -8,7 +8,6 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
 {
     private IMessageRepository Messages => db.Messages;
 
-    // Seed 000 Task 2.4: send message.
     [Fact]
     public async Task Send_stores_a_text_message_with_the_next_seq_and_returns_it()
     {
@@ -99,7 +98,6 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.Equal(1, roundTrips.Count);
     }
 
-    // Seed 000 Task 2.4: reply to message.
     [Fact]
     public async Task Send_a_reply_links_the_quoted_message()
     {
@@ -233,7 +231,7 @@ public sealed class MessageSendTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.Equal(notice.Id, (await scene.ChatAsync()).LastMessageId);
     }
 
-    // Seed 001 section 11.2: a message requires content or media. A card carries its reference in metadata.
+    // A message needs content or media; a card carries its reference in the metadata instead.
     [Theory]
     [InlineData(MessageType.DocumentCard)]
     [InlineData(MessageType.SharedPost)]

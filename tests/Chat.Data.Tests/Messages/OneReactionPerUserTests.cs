@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Data.Tests.Messages;
 
-/// <summary>Seed 004: with <see cref="ChatDataOptions.OneReactionPerUser"/>, a new reaction replaces the user's old one.</summary>
+/// <summary>With <see cref="ChatDataOptions.OneReactionPerUser"/>, a new reaction replaces the user's old one.</summary>
 public sealed class OneReactionPerUserTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
     private ServiceProvider _services = null!;

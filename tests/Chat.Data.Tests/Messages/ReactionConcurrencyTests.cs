@@ -49,7 +49,7 @@ public sealed class ReactionConcurrencyTests(DatabaseFixture db) : IClassFixture
         Assert.Equal(new[] { 24, 24 }, summary.Select(s => s.Count));
     }
 
-    // Seed 004: one reaction per user per message, as a unique (message, user) pair.
+    // With OneReactionPerUser, one user's adds on one message take a lock and run one after another.
     [Fact]
     public async Task With_one_reaction_per_user_concurrent_different_emoji_of_one_user_leave_exactly_one()
     {

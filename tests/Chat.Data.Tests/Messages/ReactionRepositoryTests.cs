@@ -33,7 +33,7 @@ public sealed class ReactionRepositoryTests(DatabaseFixture db) : IClassFixture<
         Assert.Equal((scene.ChatId, scene.Member, "👍"), row);
     }
 
-    // Seed 003: the same user cannot add a duplicate emoji to the same message.
+    // A user cannot add the same emoji twice to one message.
     [Fact]
     public async Task Adding_the_same_reaction_again_changes_nothing()
     {
@@ -51,7 +51,7 @@ public sealed class ReactionRepositoryTests(DatabaseFixture db) : IClassFixture<
         Assert.Equal(firstAt, await connection.ExecuteScalarAsync<DateTime>("SELECT created_at FROM chat.message_reactions WHERE message_id = @Id", new { message.Id }));
     }
 
-    // Seed 003: one user can add several different emoji to the same message (the default).
+    // One user can add several different emoji to one message (the default).
     [Fact]
     public async Task By_default_a_user_may_add_several_different_emoji_to_a_message()
     {
@@ -166,7 +166,7 @@ public sealed class ReactionRepositoryTests(DatabaseFixture db) : IClassFixture<
         Assert.Equal(3, roundTrips.Count);
     }
 
-    // Seed 003: reactions are shown grouped by emoji with a count; hovering shows who reacted.
+    // Reactions are shown grouped by emoji with a count; hovering shows who reacted.
     [Fact]
     public async Task A_summary_counts_each_emoji_says_whether_the_viewer_reacted_and_names_the_first_three_users()
     {
@@ -276,7 +276,7 @@ public sealed class ReactionRepositoryTests(DatabaseFixture db) : IClassFixture<
         }
     }
 
-    // Seed 003: reactions cascade with their message and their user.
+    // Reactions cascade with their message and their user.
     [Fact]
     public async Task Deleting_the_message_its_chat_or_the_user_deletes_their_reactions()
     {
