@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
+using Chat.Data.Internal;
 
 namespace Chat.Data.Redis.Internal;
 
@@ -37,16 +37,9 @@ internal static class RedisTelemetry
     public static readonly Counter<long> PresenceHeartbeats = Meter.CreateCounter<long>(
         "chat_data.presence.heartbeats", unit: "{heartbeat}", description: "Device heartbeats, by whether the user went online.");
 
-    private static readonly ConcurrentDictionary<(string File, string Member), string> Operations = new();
-
-    /// <summary><c>{helper}.{operation}</c> from the calling source file and member, for example <c>otp_store.verify</c>.</summary>
-    public static string OperationName(string callerFile, string callerMember) =>
-        Operations.GetOrAdd((callerFile, callerMember), static key =>
-            SnakeCase(Path.GetFileNameWithoutExtension(key.File.Replace('\\', '/'))) + "." +
-            SnakeCase(key.Member.EndsWith("Async", StringComparison.Ordinal) ? key.Member[..^5] : key.Member));
-
-    private static string SnakeCase(string pascal) =>
-        string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
+    /// <summary><c>{helper}.{operation}</c>, the helper being the calling file's name in snake case, for example <c>otp_store.verify</c>.</summary>
+    private static string OperationName(string callerFile, string callerMember) =>
+        ChatDataTelemetry.OperationName(callerFile, callerMember, ChatDataTelemetry.SnakeCase);
 
     /// <summary>A span for one helper call, when someone listens.</summary>
     public static System.Diagnostics.Activity? Start(string callerFile, string callerMember)
@@ -69,11 +62,7 @@ internal static class RedisTelemetry
         if (activity is not null)
         {
             if (error is not null)
-            {
-                activity.SetStatus(ActivityStatusCode.Error, error.Message);
-                activity.SetTag("error.type", error.GetType().FullName);
-                activity.AddException(error);
-            }
+                ChatDataTelemetry.SetError(activity, error);
             activity.Dispose();
         }
         if (started != 0 && OperationDuration.Enabled)

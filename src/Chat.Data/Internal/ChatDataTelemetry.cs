@@ -50,13 +50,21 @@ internal static class ChatDataTelemetry
     /// <c>{area}.{operation}</c> for the repository method that runs a statement, from its source file and
     /// member name (the compiler supplies both), for example <c>messages.get_history</c>.
     /// </summary>
-    public static string OperationName(string callerFile, string callerMember) =>
-        Operations.GetOrAdd((callerFile, callerMember), static key => Area(key.File) + "." + SnakeCase(key.Member.EndsWith("Async", StringComparison.Ordinal) ? key.Member[..^5] : key.Member));
+    public static string OperationName(string callerFile, string callerMember) => OperationName(callerFile, callerMember, RepositoryArea);
 
-    /// <summary>The area of a repository file: <c>MessageRepository.cs</c> is <c>messages</c>, <c>ReadStateRepository.cs</c> is <c>read_state</c>.</summary>
-    private static string Area(string file)
+    /// <summary>
+    /// <c>{area}.{operation}</c> for a call from <paramref name="callerFile"/>'s <paramref name="callerMember"/>: the
+    /// area is <paramref name="area"/> of the file's name, the operation the member in snake case without <c>Async</c>.
+    /// Each file keeps to one rule, so the names are cached by file and member.
+    /// </summary>
+    public static string OperationName(string callerFile, string callerMember, Func<string, string> area) =>
+        Operations.GetOrAdd((callerFile, callerMember), static (key, area) =>
+            area(Path.GetFileNameWithoutExtension(key.File.Replace('\\', '/'))) + "." +
+            SnakeCase(key.Member.EndsWith("Async", StringComparison.Ordinal) ? key.Member[..^5] : key.Member), area);
+
+    /// <summary>The area of a repository file's name: <c>MessageRepository</c> is <c>messages</c>, <c>ReadStateRepository</c> is <c>read_state</c>.</summary>
+    private static string RepositoryArea(string name)
     {
-        var name = Path.GetFileNameWithoutExtension(file.Replace('\\', '/'));
         if (name.EndsWith("Repository", StringComparison.Ordinal))
             name = name[..^"Repository".Length];
         name = SnakeCase(name.StartsWith("ChatData", StringComparison.Ordinal) ? name["ChatData".Length..] : name);
@@ -68,7 +76,8 @@ internal static class ChatDataTelemetry
         };
     }
 
-    private static string SnakeCase(string pascal) =>
+    /// <summary><c>ReadState</c> is <c>read_state</c>.</summary>
+    public static string SnakeCase(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     /// <summary>Marks a failed call as OpenTelemetry asks: status, <c>error.type</c> and the exception event.</summary>
