@@ -3,7 +3,7 @@ using Chat.Data.Migrations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Chat.Data.DependencyInjection;
 
 /// <summary>Applies pending migrations as the host starts, when <see cref="ChatDataOptions.RunMigrationsOnStartup"/> is set.</summary>
 internal sealed class MigrateOnStartupService(IOptions<ChatDataOptions> options, IChatDataMigrator migrator) : IHostedService
