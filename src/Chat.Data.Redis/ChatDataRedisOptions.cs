@@ -14,8 +14,10 @@ public sealed class ChatDataRedisOptions
 {
     /// <summary>
     /// A StackExchange.Redis configuration string, for example <c>localhost:6379</c>, or all the nodes
-    /// of a Redis Cluster (<c>10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000</c>). Required unless the host
-    /// registered its own <see cref="IConnectionMultiplexer"/>, which is then shared. How long a call waits
+    /// of a Redis Cluster (<c>10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000</c>), with which Chat.Data makes a
+    /// connection of its own. Leave it unset to share an <see cref="IConnectionMultiplexer"/> the host registered;
+    /// one of the two is required. When both are there, this configuration wins and the registered multiplexer
+    /// stays the host's alone. How long a call waits
     /// for Redis before it fails with <see cref="RedisUnavailableException"/> is the client's <c>asyncTimeout</c>
     /// (for example <c>localhost:6379,asyncTimeout=2000</c>; default 5 seconds).
     /// </summary>
@@ -24,7 +26,7 @@ public sealed class ChatDataRedisOptions
     /// <summary>
     /// Changes the parsed configuration before the connection is made (TLS, passwords, timeouts).
     /// <c>AbortOnConnectFail</c> is always set to false afterwards, so the connection survives Redis restarts.
-    /// Not used when the host's multiplexer is shared.
+    /// Needs <see cref="Configuration"/>: a registered multiplexer is shared as it is, so configure that one where you create it.
     /// </summary>
     public Action<ConfigurationOptions>? ConfigureConnection { get; set; }
 

@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Chat.Data;
 
 /// <summary>Settings for <c>services.AddChatData(...)</c>.</summary>
@@ -7,10 +9,22 @@ public sealed class ChatDataOptions
     public const string DefaultSchema = "chat";
 
     /// <summary>
-    /// PostgreSQL connection string. Required unless the host registered its own
-    /// <see cref="Npgsql.NpgsqlDataSource"/>, which Chat.Data then shares.
+    /// PostgreSQL connection string, from which Chat.Data builds a data source of its own (disposed with the
+    /// container). Leave it unset to share an <see cref="NpgsqlDataSource"/> the host registered (for example
+    /// with <c>AddNpgsqlDataSource</c>); one of the two is required. When both are there, this connection
+    /// string wins and the registered data source stays the host's alone.
     /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Changes the <see cref="NpgsqlDataSourceBuilder"/> Chat.Data builds from <see cref="ConnectionString"/>
+    /// (type mappings, TLS, a password provider, pool settings), after Chat.Data's own settings, so it may
+    /// change those too: the host's logger factory, <c>Max Auto Prepare=128</c> when none is set,
+    /// <c>No Reset On Close=true</c>, <c>Application Name=Chat.Data</c> when none is set. Needs
+    /// <see cref="ConnectionString"/>: a registered <see cref="NpgsqlDataSource"/> is shared as it is, so
+    /// configure that one where you build it.
+    /// </summary>
+    public Action<NpgsqlDataSourceBuilder>? ConfigureDataSource { get; set; }
 
     /// <summary>
     /// The schema holding every Chat.Data table, so they never collide with the host's.
@@ -22,7 +36,7 @@ public sealed class ChatDataOptions
     /// Serve reads that may lag a little (history, threads, search, chat list, gallery, activity feed,
     /// receipts, user look-ups) from a standby, through Npgsql's multi-host support; writes, and reads
     /// made inside a write, stay on the primary. Needs a multi-host <see cref="ConnectionString"/>
-    /// (<c>Host=primary,standby1,standby2</c>) or a registered <see cref="Npgsql.NpgsqlMultiHostDataSource"/>.
+    /// (<c>Host=primary,standby1,standby2</c>) or a registered <see cref="NpgsqlMultiHostDataSource"/>.
     /// A read falls back to the primary when no standby answers or one fails it. Use
     /// <see cref="Replicas.IReadYourWrites"/> so users see their own writes. Default false: every
     /// statement goes to the one server.

@@ -59,4 +59,28 @@ public sealed class AspireCompositionTests(PostgresDatabaseFixture database) : I
         else
             host.Dispose();
     }
+
+    [Fact]
+    public async Task Connection_hooks_beside_the_Aspire_data_source_and_multiplexer_stop_the_host_at_start_naming_both()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:chat"] = database.ConnectionString,
+            ["ConnectionStrings:cache"] = TestServers.Redis,
+        });
+        builder.AddNpgsqlDataSource("chat");
+        builder.AddRedisClient("cache");
+        builder.Services.AddChatData(o => o.ConfigureDataSource = b => b.ConnectionStringBuilder.ApplicationName = "never").AddRedis(o =>
+        {
+            o.Otp.HmacKey = new byte[32];
+            o.ConfigureConnection = c => c.ClientName = "never";
+        });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<AggregateException>(() => host.StartAsync());
+
+        Assert.Contains("ChatDataOptions.ConfigureDataSource", error.Message);
+        Assert.Contains("ChatDataRedisOptions.ConfigureConnection", error.Message);
+    }
 }

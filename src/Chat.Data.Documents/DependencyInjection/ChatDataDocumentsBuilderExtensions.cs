@@ -1,3 +1,4 @@
+using Chat.Data.DependencyInjection;
 using Chat.Data.Documents;
 using Chat.Data.Documents.Migrations;
 using Chat.Data.Entities;

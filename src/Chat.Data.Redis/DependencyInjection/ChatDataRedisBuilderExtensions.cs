@@ -1,5 +1,6 @@
 using Chat.Data.Redis;
 using Chat.Data.Redis.Caches;
+using Chat.Data.Redis.DependencyInjection;
 using Chat.Data.Redis.Events;
 using Chat.Data.Redis.Internal;
 using Chat.Data.Redis.Otp;
@@ -22,12 +23,13 @@ public static class ChatDataRedisBuilderExtensions
     /// <see cref="ISessionRevocationList"/>, <see cref="IChatEventBus"/>) and the caches
     /// (<see cref="IUnreadCounterCache"/>, which reads PostgreSQL through the Chat.Data repositories on a miss,
     /// <see cref="ILastMessageCache"/>, <see cref="IRecentMessagesCache"/>) as singletons, and a health check
-    /// named <c>chat-data-redis</c>. Shares the host's <see cref="IConnectionMultiplexer"/> when one is
-    /// registered; otherwise connects with <see cref="ChatDataRedisOptions.Configuration"/> on first use
-    /// (and disposes that connection with the container). Options are validated when the host starts.
+    /// named <c>chat-data-redis</c>. With <see cref="ChatDataRedisOptions.Configuration"/> set, Chat.Data connects
+    /// with it on first use (changed by <see cref="ChatDataRedisOptions.ConfigureConnection"/>, disposed with the
+    /// container) and leaves any registered <see cref="IConnectionMultiplexer"/> to the host; without it,
+    /// Chat.Data shares the registered <see cref="IConnectionMultiplexer"/>. Options are validated when the host starts.
     /// </summary>
     /// <param name="builder">What <c>services.AddChatData(...)</c> returned.</param>
-    /// <param name="configure">Sets the options, at least <see cref="ChatDataRedisOptions.Configuration"/> and <see cref="OtpOptions.HmacKey"/>.</param>
+    /// <param name="configure">Sets the options, at least <see cref="OtpOptions.HmacKey"/>, and <see cref="ChatDataRedisOptions.Configuration"/> unless the host registered an <see cref="IConnectionMultiplexer"/>.</param>
     /// <returns>The same builder.</returns>
     public static IChatDataBuilder AddRedis(this IChatDataBuilder builder, Action<ChatDataRedisOptions> configure)
     {

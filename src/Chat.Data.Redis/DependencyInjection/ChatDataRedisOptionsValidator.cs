@@ -1,10 +1,10 @@
-using Chat.Data.Redis;
 using Chat.Data.Redis.RateLimiting;
 using Chat.Data.Redis.Sessions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Chat.Data.Redis.DependencyInjection;
 
 /// <summary>Checks the options when the host starts, with messages that say what to set.</summary>
 internal sealed class ChatDataRedisOptionsValidator(IServiceProviderIsService services) : IValidateOptions<ChatDataRedisOptions>
@@ -16,10 +16,13 @@ internal sealed class ChatDataRedisOptionsValidator(IServiceProviderIsService se
         var failures = new List<string>();
         void Fail(string message) => failures.Add($"{Name}: {message}");
 
+        // The connection rule: a Configuration means Chat.Data connects on its own; without one, it shares the registered IConnectionMultiplexer.
         if (string.IsNullOrWhiteSpace(options.Configuration))
         {
             if (!services.IsService(typeof(IConnectionMultiplexer)))
                 Fail("set ChatDataRedisOptions.Configuration (for example \"localhost:6379\") or register an IConnectionMultiplexer before AddRedis.");
+            else if (options.ConfigureConnection is not null)
+                Fail("ChatDataRedisOptions.ConfigureConnection is set without a Configuration, so Chat.Data shares the registered IConnectionMultiplexer as it is and would never call it; configure that multiplexer where you create it, or set ChatDataRedisOptions.Configuration for a connection of Chat.Data's own.");
         }
         else
         {

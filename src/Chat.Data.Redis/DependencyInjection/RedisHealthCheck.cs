@@ -1,8 +1,7 @@
-using Chat.Data.Redis;
 using Chat.Data.Redis.Internal;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Chat.Data.Redis.DependencyInjection;
 
 /// <summary>Healthy when Redis answers a PING through Chat.Data's connection.</summary>
 internal sealed class RedisHealthCheck(RedisConnection redis) : IHealthCheck

@@ -25,8 +25,8 @@ internal sealed class RedisConnection : IAsyncDisposable
     public RedisConnection(IOptions<ChatDataRedisOptions> options, IServiceProvider services)
     {
         _options = options.Value;
-        // The host's multiplexer wins: one connection per process is how StackExchange.Redis is meant to be used.
-        _hostMultiplexer = services.GetService<IConnectionMultiplexer>();
+        // Without a Configuration, the host's multiplexer (the options validator made sure there is one).
+        _hostMultiplexer = string.IsNullOrWhiteSpace(_options.Configuration) ? services.GetRequiredService<IConnectionMultiplexer>() : null;
         Keys = new RedisKeys(_options.KeyPrefix);
     }
 

@@ -1,7 +1,7 @@
 using Chat.Data.Internal;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Chat.Data.DependencyInjection;
 
 /// <summary>Healthy when PostgreSQL answers a query through Chat.Data's data source.</summary>
 internal sealed class ChatDataHealthCheck(ChatDatabase db) : IHealthCheck

@@ -1,10 +1,10 @@
-using Chat.Data;
 using Chat.Data.Internal;
 using Chat.Data.Messages;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Chat.Data.DependencyInjection;
 
 /// <summary>Checks the options when the host starts, with messages that say what to set.</summary>
 internal sealed class ChatDataOptionsValidator(IServiceProviderIsService services) : IValidateOptions<ChatDataOptions>
@@ -12,25 +12,26 @@ internal sealed class ChatDataOptionsValidator(IServiceProviderIsService service
     public ValidateOptionsResult Validate(string? name, ChatDataOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.ConnectionString) && !services.IsService(typeof(NpgsqlDataSource)))
+        // The data source rule: a ConnectionString means Chat.Data builds its own; without one, it shares the registered NpgsqlDataSource.
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            failures.Add("ChatData: set ChatDataOptions.ConnectionString (for example \"Host=localhost;Database=chat;Username=app\") or register an NpgsqlDataSource before AddChatData.");
+            if (!services.IsService(typeof(NpgsqlDataSource)))
+                failures.Add("ChatData: set ChatDataOptions.ConnectionString (for example \"Host=localhost;Database=chat;Username=app\") or register an NpgsqlDataSource before AddChatData.");
+            else if (options.ConfigureDataSource is not null)
+                failures.Add("ChatData: ChatDataOptions.ConfigureDataSource is set without a ConnectionString, so Chat.Data shares the registered NpgsqlDataSource as it is and would never call it; configure that data source where you build it, or set ChatDataOptions.ConnectionString for a data source of Chat.Data's own.");
         }
-        else if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        else
         {
             try
             {
-                _ = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+                var connectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+                if (options.ReadFromStandbys && !(connectionString.Host ?? "").Contains(','))
+                    failures.Add("ChatData: ChatDataOptions.ReadFromStandbys needs a multi-host ConnectionString naming the primary and its standbys (for example \"Host=primary,standby1\").");
             }
             catch (ArgumentException ex)
             {
                 failures.Add($"ChatData: ChatDataOptions.ConnectionString is not a valid PostgreSQL connection string: {ex.Message}");
             }
-        }
-        if (options.ReadFromStandbys && !string.IsNullOrWhiteSpace(options.ConnectionString) && !services.IsService(typeof(NpgsqlDataSource)) &&
-            !(new NpgsqlConnectionStringBuilder(options.ConnectionString).Host ?? "").Contains(','))
-        {
-            failures.Add("ChatData: ChatDataOptions.ReadFromStandbys needs a multi-host ConnectionString naming the primary and its standbys (for example \"Host=primary,standby1\").");
         }
         if (options.StandbyCatchUpTimeout < TimeSpan.Zero || options.StandbyCatchUpTimeout > TimeSpan.FromSeconds(10))
             failures.Add($"ChatData: ChatDataOptions.StandbyCatchUpTimeout must be 0 to 10 seconds ({options.StandbyCatchUpTimeout} given).");

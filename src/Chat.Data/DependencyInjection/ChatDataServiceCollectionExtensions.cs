@@ -1,6 +1,7 @@
 using Chat.Data;
 using Chat.Data.Activity;
 using Chat.Data.Chats;
+using Chat.Data.DependencyInjection;
 using Chat.Data.Internal;
 using Chat.Data.Maintenance;
 using Chat.Data.Messages;
@@ -24,9 +25,11 @@ public static class ChatDataServiceCollectionExtensions
     /// <summary>
     /// Adds the Chat.Data repositories, the migrator, a start-up migration service (active when
     /// <see cref="ChatDataOptions.RunMigrationsOnStartup"/> is set) and a health check named
-    /// <c>chat-data</c>, and logging if the host has not added it. Shares the host's
-    /// <see cref="NpgsqlDataSource"/> when one is registered; otherwise builds one from
-    /// <see cref="ChatDataOptions.ConnectionString"/>. Options are validated when the host starts.
+    /// <c>chat-data</c>, and logging if the host has not added it. With <see cref="ChatDataOptions.ConnectionString"/>
+    /// set, Chat.Data builds a data source of its own from it (logging to the host's <see cref="ILoggerFactory"/>,
+    /// changed by <see cref="ChatDataOptions.ConfigureDataSource"/>) and leaves any registered
+    /// <see cref="NpgsqlDataSource"/> to the host; without it, Chat.Data shares the registered
+    /// <see cref="NpgsqlDataSource"/>. Options are validated when the host starts.
     /// Without a generic host (a plain <see cref="ServiceCollection"/>), nothing starts: options are
     /// validated on first use, and migrations run only when you call <see cref="IChatDataMigrator.MigrateUpAsync"/>.
     /// </summary>
@@ -71,19 +74,13 @@ public static class ChatDataServiceCollectionExtensions
         return new ChatDataBuilder(services);
     }
 
-    /// <summary>Adds a package's migrations to the registered migrator, once, after those added before.</summary>
-    internal static void AddMigrationStream(this IServiceCollection services, MigrationStream stream)
-    {
-        if (!services.Any(d => d.ServiceType == typeof(MigrationStream) && d.ImplementationInstance == stream))
-            services.AddSingleton(stream);
-    }
-
     private static ChatDatabase CreateDatabase(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<ChatDataOptions>>().Value;
         TimeSpan? standbyCatchUp = options.ReadFromStandbys ? options.StandbyCatchUpTimeout : null;
-        if (services.GetService<NpgsqlDataSource>() is { } hostDataSource)
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
+            var hostDataSource = services.GetRequiredService<NpgsqlDataSource>();
             if (options.ReadFromStandbys && hostDataSource is not NpgsqlMultiHostDataSource)
                 throw new InvalidOperationException(
                     "ChatDataOptions.ReadFromStandbys needs the registered NpgsqlDataSource to be an NpgsqlMultiHostDataSource (built from a connection string naming the primary and its standbys).");
@@ -91,27 +88,17 @@ public static class ChatDataServiceCollectionExtensions
         }
 
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        builder.UseLoggerFactory(services.GetRequiredService<ILoggerFactory>());
         // Dapper never prepares statements; Npgsql's auto-prepare does it for the hot ones.
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
             builder.ConnectionStringBuilder.MaxAutoPrepare = 128;
         // The library leaves no session state behind (its plan settings are transaction-local, the
         // migrator releases its advisory lock), so a pooled connection need not be reset between uses:
         // the reset is statements the server runs ahead of every command on a reopened connection. A
-        // host that wants other settings registers its own NpgsqlDataSource.
+        // host that wants other settings changes them in ConfigureDataSource.
         builder.ConnectionStringBuilder.NoResetOnClose = true;
         builder.ConnectionStringBuilder.ApplicationName ??= "Chat.Data";
+        options.ConfigureDataSource?.Invoke(builder);
         return new ChatDatabase(builder.Build(), options.Schema, ownsDataSource: true, standbyCatchUp);
     }
-}
-
-/// <summary>Returned by <c>AddChatData</c>, so optional parts can add themselves to the same registration.</summary>
-public interface IChatDataBuilder
-{
-    /// <summary>The host's service collection.</summary>
-    IServiceCollection Services { get; }
-}
-
-internal sealed class ChatDataBuilder(IServiceCollection services) : IChatDataBuilder
-{
-    public IServiceCollection Services { get; } = services;
 }

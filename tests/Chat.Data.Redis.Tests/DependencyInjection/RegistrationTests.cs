@@ -1,5 +1,6 @@
 using Chat.Data.Redis.Caches;
 using Chat.Data.Redis.Events;
+using Chat.Data.Redis.Internal;
 using Chat.Data.Redis.Otp;
 using Chat.Data.Redis.Presence;
 using Chat.Data.Redis.RateLimiting;
@@ -106,5 +107,46 @@ public sealed class RegistrationTests(SingleRedisFixture fixture) : IClassFixtur
         provider.GetRequiredService<IStartupValidator>().Validate();
         Assert.Single(provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations, r => r.Name == "chat-data-redis");
         Assert.Equal(fixture.KeyPrefix, provider.GetRequiredService<IOptions<ChatDataRedisOptions>>().Value.KeyPrefix);
+    }
+
+    [Fact]
+    public async Task A_configuration_wins_over_a_registered_multiplexer_which_stays_the_hosts()
+    {
+        var services = RedisFixture.NewHostServices();
+        services.AddSingleton(fixture.Multiplexer);
+        services.AddChatData(o => o.ConnectionString = RedisFixture.PostgresConnectionString).AddRedis(o =>
+        {
+            o.Configuration = fixture.Configuration;
+            o.KeyPrefix = fixture.KeyPrefix + "wins:";
+            o.Otp.HmacKey = RedisFixture.TestHmacKey;
+        });
+        var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var own = await provider.GetRequiredService<RedisConnection>().GetMultiplexerAsync(CancellationToken.None);
+        Assert.NotSame(fixture.Multiplexer, own);
+        Assert.True((await provider.GetRequiredService<IPresenceTracker>().HeartbeatAsync(Guid.CreateVersion7(), "web")).WentOnline);
+        await provider.DisposeAsync();
+        Assert.False(own.IsConnected);
+        Assert.True(fixture.Multiplexer.IsConnected);
+    }
+
+    [Fact]
+    public void ConfigureConnection_with_only_a_registered_multiplexer_fails_at_start_naming_both()
+    {
+        var services = RedisFixture.NewHostServices();
+        services.AddSingleton(fixture.Multiplexer);
+        services.AddChatData(o => o.ConnectionString = RedisFixture.PostgresConnectionString).AddRedis(o =>
+        {
+            o.Otp.HmacKey = RedisFixture.TestHmacKey;
+            o.ConfigureConnection = c => c.ClientName = "never";
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ChatDataRedisOptions.ConfigureConnection", error.Message);
+        Assert.Contains("registered IConnectionMultiplexer", error.Message);
+        Assert.Contains("set ChatDataRedisOptions.Configuration", error.Message);
     }
 }

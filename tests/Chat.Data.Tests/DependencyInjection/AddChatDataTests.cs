@@ -98,6 +98,73 @@ public sealed class AddChatDataTests(DatabaseFixture db) : IClassFixture<Databas
     }
 
     [Fact]
+    public async Task A_connection_string_wins_over_a_registered_data_source_which_stays_the_hosts()
+    {
+        var hostConnectionString = new NpgsqlConnectionStringBuilder(db.Database.ConnectionString) { ApplicationName = "host" }.ConnectionString;
+        await using var hostDataSource = NpgsqlDataSource.Create(hostConnectionString);
+        var services = Build(s =>
+        {
+            s.AddSingleton(hostDataSource);
+            s.AddChatData(o => o.ConnectionString = db.Database.ConnectionString);
+        });
+        StartHost(services);
+        var chatDatabase = services.GetRequiredService<ChatDatabase>();
+
+        Assert.NotSame(hostDataSource, chatDatabase.DataSource);
+        Assert.Equal("Chat.Data", await chatDatabase.ExecuteScalarAsync<string>("SELECT current_setting('application_name')", null, CancellationToken.None));
+        await services.DisposeAsync();
+        await using var stillOpen = await hostDataSource.OpenConnectionAsync();
+    }
+
+    [Fact]
+    public async Task ConfigureDataSource_changes_the_own_data_source_after_the_librarys_settings()
+    {
+        await using var services = Build(s => s.AddChatData(o =>
+        {
+            o.ConnectionString = db.Database.ConnectionString;
+            o.ConfigureDataSource = builder => builder.ConnectionStringBuilder.ApplicationName = "configured-by-host";
+        }));
+        StartHost(services);
+
+        var applicationName = await services.GetRequiredService<ChatDatabase>()
+            .ExecuteScalarAsync<string>("SELECT current_setting('application_name')", null, CancellationToken.None);
+
+        Assert.Equal("configured-by-host", applicationName);
+    }
+
+    [Fact]
+    public async Task ConfigureDataSource_with_only_a_registered_data_source_fails_at_start_naming_both()
+    {
+        await using var hostDataSource = NpgsqlDataSource.Create(db.Database.ConnectionString);
+        await using var services = Build(s =>
+        {
+            s.AddSingleton(hostDataSource);
+            s.AddChatData(o => o.ConfigureDataSource = builder => builder.ConnectionStringBuilder.ApplicationName = "never");
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => StartHost(services));
+
+        Assert.Contains("ChatDataOptions.ConfigureDataSource", error.Message);
+        Assert.Contains("registered NpgsqlDataSource", error.Message);
+        Assert.Contains("set ChatDataOptions.ConnectionString", error.Message);
+    }
+
+    [Fact]
+    public async Task An_own_data_source_logs_through_the_hosts_logger_factory()
+    {
+        var provider = new RecordingLoggerProvider();
+        await using var services = Build(s =>
+        {
+            s.AddLogging(logging => logging.AddProvider(provider).SetMinimumLevel(LogLevel.Trace));
+            s.AddChatData(o => o.ConnectionString = db.Database.ConnectionString);
+        });
+
+        await services.GetRequiredService<IUserRepository>().FindByIdAsync(Guid.CreateVersion7());
+
+        Assert.Contains(provider.Categories, c => c.StartsWith("Npgsql.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_own_data_source_turns_on_auto_prepare_and_is_disposed_with_the_container()
     {
         var services = Build(s => s.AddChatData(o => o.ConnectionString = db.Database.ConnectionString));
@@ -221,24 +288,43 @@ public sealed class AddChatDataTests(DatabaseFixture db) : IClassFixture<Databas
         Assert.Null(await provider.GetRequiredService<IUserRepository>().FindByIdAsync(Guid.CreateVersion7()));
     }
 
+    /// <summary>Keeps what was logged, and under which categories.</summary>
     private sealed class RecordingLoggerProvider : ILoggerProvider
     {
-        public List<string> Messages { get; } = [];
+        private readonly Lock _lock = new();
+        private readonly List<string> _messages = [];
+        private readonly List<string> _categories = [];
 
-        public ILogger CreateLogger(string categoryName) => new Recorder(Messages);
+        public string[] Messages
+        {
+            get { lock (_lock) return [.. _messages]; }
+        }
+
+        public string[] Categories
+        {
+            get { lock (_lock) return [.. _categories]; }
+        }
+
+        public ILogger CreateLogger(string categoryName) => new Recorder(this, categoryName);
 
         public void Dispose()
         {
         }
 
-        private sealed class Recorder(List<string> messages) : ILogger
+        private sealed class Recorder(RecordingLoggerProvider provider, string category) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
             public bool IsEnabled(LogLevel logLevel) => true;
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                messages.Add(formatter(state, exception));
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (provider._lock)
+                {
+                    provider._messages.Add(formatter(state, exception));
+                    provider._categories.Add(category);
+                }
+            }
         }
     }
 
