@@ -20,7 +20,7 @@ internal sealed class ChatDataRedisOptionsValidator(IServiceProviderIsService se
         if (string.IsNullOrWhiteSpace(options.Configuration))
         {
             if (!services.IsService(typeof(IConnectionMultiplexer)))
-                Fail("set ChatDataRedisOptions.Configuration (for example \"localhost:6379\") or register an IConnectionMultiplexer before AddRedis.");
+                Fail("set ChatDataRedisOptions.Configuration (for example \"localhost:6379\") or register an IConnectionMultiplexer in the container.");
             else if (options.ConfigureConnection is not null)
                 Fail("ChatDataRedisOptions.ConfigureConnection is set without a Configuration, so Chat.Data shares the registered IConnectionMultiplexer as it is and would never call it; configure that multiplexer where you create it, or set ChatDataRedisOptions.Configuration for a connection of Chat.Data's own.");
         }

@@ -16,7 +16,7 @@ internal sealed class ChatDataOptionsValidator(IServiceProviderIsService service
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             if (!services.IsService(typeof(NpgsqlDataSource)))
-                failures.Add("ChatData: set ChatDataOptions.ConnectionString (for example \"Host=localhost;Database=chat;Username=app\") or register an NpgsqlDataSource before AddChatData.");
+                failures.Add("ChatData: set ChatDataOptions.ConnectionString (for example \"Host=localhost;Database=chat;Username=app\") or register an NpgsqlDataSource in the container.");
             else if (options.ConfigureDataSource is not null)
                 failures.Add("ChatData: ChatDataOptions.ConfigureDataSource is set without a ConnectionString, so Chat.Data shares the registered NpgsqlDataSource as it is and would never call it; configure that data source where you build it, or set ChatDataOptions.ConnectionString for a data source of Chat.Data's own.");
         }
