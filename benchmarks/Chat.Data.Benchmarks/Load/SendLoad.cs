@@ -5,13 +5,16 @@ using Chat.Data.Messages;
 using Chat.Data.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Chat.Data.Benchmarks.Load;
 
 /// <summary>
 /// Concurrent senders sending through the library for a while, into many chats or one hot chat, then
 /// a check that every acknowledged message is stored once with contiguous seqs, then pgbench running
-/// the library's own send statement at the same concurrency, one commit per message: the floor.
+/// the library's own send statement at the same concurrency, one commit per message: the floor. Last,
+/// the ceiling: a binary COPY of messages into the same tables, whose indexes, constraints and generated
+/// column cost every row what they cost a send, with none of a statement's or a commit's overhead.
 /// Each run gets a fresh database, so earlier runs' rows never slow it down.
 /// </summary>
 internal sealed partial class SendLoad(string name, int chats, int senders, double targetPerSecond)
@@ -41,6 +44,7 @@ internal sealed partial class SendLoad(string name, int chats, int senders, doub
         var library = await SendThroughLibraryAsync(connectionString, seconds);
         var verified = await VerifyAsync(connectionString, library.Acknowledged);
         var floor = await PgBenchAsync(connectionString, seconds);
+        var ceiling = await CopyAsync(connectionString, seconds);
 
         var ratio = library.PerSecond / floor;
         Console.WriteLine($"{name}: {senders} senders, {chats:N0} chat(s), {seconds} s");
@@ -48,6 +52,8 @@ internal sealed partial class SendLoad(string name, int chats, int senders, doub
         Console.WriteLine($"  pgbench    {floor,9:N0} msg/s  (the library's send statement, one commit per message)");
         Console.WriteLine($"  ratio {ratio:F2} of pgbench (target >= 0.70): {(ratio >= 0.7 ? "met" : "MISSED")}; " +
                           $"{library.PerSecond:N0}/s (target >= {targetPerSecond:N0}/s): {(library.PerSecond >= targetPerSecond ? "met" : "MISSED")}");
+        Console.WriteLine($"  COPY       {ceiling,9:N0} rows/s (one binary COPY into the same tables: the ceiling)");
+        Console.WriteLine($"  ratio {library.PerSecond / ceiling:F2} of COPY (aim >= 0.30): {(library.PerSecond / ceiling >= 0.3 ? "met" : "MISSED")}");
         Console.WriteLine($"  verify: {verified.Report}");
         return verified.Ok && library.Errors == 0;
     }
@@ -191,6 +197,37 @@ internal sealed partial class SendLoad(string name, int chats, int senders, doub
         {
             File.Delete(script);
         }
+    }
+
+    /// <summary>
+    /// Messages per second one binary COPY stores in the run's tables for <paramref name="seconds"/>: text messages from
+    /// the senders to random chats, numbered past each chat's last seq so they take no seq a send took.
+    /// </summary>
+    private async Task<double> CopyAsync(string connectionString, int seconds)
+    {
+        const long FirstSeq = 1_000_000_000;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var random = new Random(1);
+        var rows = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            $"COPY {Schema}.messages (id, chat_id, seq, sender_id, client_msg_id, type, content) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (; stopwatch.Elapsed.TotalSeconds < seconds; rows++)
+            {
+                await writer.StartRowAsync();
+                await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+                await writer.WriteAsync(ChatId(1 + random.Next(chats)), NpgsqlDbType.Uuid);
+                await writer.WriteAsync(FirstSeq + rows, NpgsqlDbType.Bigint);
+                await writer.WriteAsync(UserId(1 + random.Next(senders)), NpgsqlDbType.Uuid);
+                await writer.WriteAsync($"copy-{rows}", NpgsqlDbType.Text);
+                await writer.WriteAsync("text", NpgsqlDbType.Text);
+                await writer.WriteAsync(Content, NpgsqlDbType.Text);
+            }
+            await writer.CompleteAsync();
+        }
+        return rows / stopwatch.Elapsed.TotalSeconds;
     }
 
     /// <summary>
