@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Chat.Data.Replicas;
 using Chat.Data.Security;
-using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,7 +12,9 @@ namespace Chat.Data.Internal;
 
 /// <summary>
 /// The shared data source and schema every repository runs its SQL through. SQL templates name
-/// tables as <c>{schema}.table</c>; each is rendered once for the configured schema and cached.
+/// tables as <c>{schema}.table</c> and parameters as <c>@name</c>, bound from the properties of an
+/// object; each template is rendered once for the configured schema into positional statements
+/// (<see cref="Statement"/>) and cached, so Npgsql sends its text as it is.
 /// Database errors the library knows are translated here, so no repository repeats it.
 /// Statements run on the primary, except those run through <see cref="Replica"/> when reads may be served by standbys.
 /// </summary>
@@ -24,13 +26,13 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// <summary>Sent ahead of a query in the same transaction: PostgreSQL plans it once, for any values (its generic plan).</summary>
     internal const string PlanOnce = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
 
-    /// <summary>Sent ahead of a statement in the same transaction: the rest of it runs as the acting user under row-level security.</summary>
-    internal const string ActAs = "CALL {schema}.act_as(@ChatDataActingUser)";
+    // Sent ahead of a statement in the same transaction: the rest of it runs as the acting user under row-level security.
+    private const string ActAs = "CALL {schema}.act_as($1)";
 
     private readonly ConcurrentDictionary<string, string> _rendered;
 
-    // Templates with ActAs ahead of them, rendered.
-    private readonly ConcurrentDictionary<string, string> _actingAs;
+    // The templates run through the door, as statements.
+    private readonly ConcurrentDictionary<string, Statement> _statements;
 
     // The templates of QueryPlanned*Async with their setting ahead of them, by setting and template.
     private readonly ConcurrentDictionary<(string Setting, string Sql), string> _planned;
@@ -57,7 +59,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
         _quotedSchema = SchemaName.Quote(Schema);
         _rendered = new();
         _planned = new();
-        _actingAs = new();
+        _statements = new();
         _owned = ownsDataSource ? dataSource : null;
         _databaseName = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database;
         if (standbyCatchUpTimeout is { } timeout)
@@ -82,7 +84,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
         _quotedSchema = primary._quotedSchema;
         _rendered = primary._rendered;
         _planned = primary._planned;
-        _actingAs = primary._actingAs;
+        _statements = primary._statements;
         _databaseName = primary._databaseName;
         ActingUser = primary.ActingUser;
         DataSource = primary.DataSource;
@@ -121,23 +123,16 @@ internal sealed class ChatDatabase : IAsyncDisposable
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken,
         [CallerFilePath] string caller = "", [CallerMemberName] string operation = "")
         where T : class =>
-        RunAsync(async (connection, command) =>
-        {
-            await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : null;
-        }, sql, param, cancellationToken, caller, operation);
+        RunAsync(async (reader, token) => await reader.ReadAsync(token).ConfigureAwait(false) ? read(reader) : null,
+            sql, param, cancellationToken, caller, operation);
 
     /// <summary>Every row, each read by <paramref name="read"/>.</summary>
     public Task<List<T>> QueryAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken,
         [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
-        RunAsync(async (connection, command) =>
-        {
-            await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
-            return await ReadAllAsync(reader, read, cancellationToken).ConfigureAwait(false);
-        }, sql, param, cancellationToken, caller, operation);
+        RunAsync((reader, token) => ReadAllAsync(reader, read, token), sql, param, cancellationToken, caller, operation);
 
     /// <summary>
-    /// Every row of the second statement of a two-statement command whose first statement takes a row
+    /// Every row of the second statement of a two-statement template whose first statement takes a row
     /// lock (its rows are skipped). Both go in one round trip and run in one implicit transaction; in
     /// READ COMMITTED the second statement's snapshot is taken once the lock is granted, so it sees every
     /// change committed before that, which a locking CTE inside a single statement would not (its
@@ -145,19 +140,18 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// </summary>
     public Task<List<T>> QueryAfterLockAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken,
         [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
-        RunAsync(async (connection, command) =>
+        RunAsync(async (reader, token) =>
         {
-            await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            return await ReadAllAsync(reader, read, cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(token).ConfigureAwait(false);
+            return await ReadAllAsync(reader, read, token).ConfigureAwait(false);
         }, sql, param, cancellationToken, caller, operation);
 
     /// <summary>
     /// Every row of a query whose best plan depends on its parameter values, planned for them on every run.
     /// Auto-prepare prepares every hot statement, and PostgreSQL gives a prepared statement a generic plan,
     /// blind to the values, from its sixth run when that plan's estimate is no dearer. So the query goes in
-    /// one command after a transaction-local <c>plan_cache_mode</c>, in one round trip: the setting ends with
-    /// the command's implicit transaction (or the caller's ambient one) and leaves the pooled connection as it was.
+    /// one batch after a transaction-local <c>plan_cache_mode</c>, in one round trip: the setting ends with
+    /// the batch's implicit transaction (or the caller's ambient one) and leaves the pooled connection as it was.
     /// </summary>
     public Task<List<T>> QueryPlannedPerRunAsync<T>(string sql, object? param, Func<DbDataReader, T> read, CancellationToken cancellationToken,
         [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
@@ -175,16 +169,15 @@ internal sealed class ChatDatabase : IAsyncDisposable
     private string Planned(string setting, string sql) =>
         _planned.GetOrAdd((setting, sql), static key => key.Setting + ";\n" + key.Sql);
 
-    /// <summary>Every row of each result of a two-statement command: two queries in one round trip.</summary>
+    /// <summary>Every row of each result of a two-statement template: two queries in one round trip.</summary>
     public Task<(List<T1> First, List<T2> Second)> QueryTwoAsync<T1, T2>(
         string sql, object? param, Func<DbDataReader, T1> readFirst, Func<DbDataReader, T2> readSecond, CancellationToken cancellationToken,
         [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
-        RunAsync(async (connection, command) =>
+        RunAsync(async (reader, token) =>
         {
-            await using var reader = await connection.ExecuteReaderAsync(command).ConfigureAwait(false);
-            var first = await ReadAllAsync(reader, readFirst, cancellationToken).ConfigureAwait(false);
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            return (first, await ReadAllAsync(reader, readSecond, cancellationToken).ConfigureAwait(false));
+            var first = await ReadAllAsync(reader, readFirst, token).ConfigureAwait(false);
+            await reader.NextResultAsync(token).ConfigureAwait(false);
+            return (first, await ReadAllAsync(reader, readSecond, token).ConfigureAwait(false));
         }, sql, param, cancellationToken, caller, operation);
 
     private static async Task<List<T>> ReadAllAsync<T>(DbDataReader reader, Func<DbDataReader, T> read, CancellationToken cancellationToken)
@@ -198,12 +191,26 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// <summary>The number of rows the statement affected.</summary>
     public Task<int> ExecuteAsync(string sql, object? param, CancellationToken cancellationToken,
         [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
-        RunAsync(static (connection, command) => connection.ExecuteAsync(command), sql, param, cancellationToken, caller, operation);
+        RunAsync(static async (reader, token) =>
+        {
+            // As ExecuteNonQuery counts them: once every result is read.
+            while (await reader.NextResultAsync(token).ConfigureAwait(false))
+            {
+            }
+            return reader.RecordsAffected;
+        }, sql, param, cancellationToken, caller, operation);
 
-    /// <summary>The first column of the first row, or default when there is no row or it is NULL.</summary>
+    /// <summary>
+    /// The first column of the first row, or default when there is no row or it is NULL; a value of
+    /// another type is converted to <typeparamref name="T"/> (an int count read as a long).
+    /// </summary>
     public Task<T?> ExecuteScalarAsync<T>(string sql, object? param, CancellationToken cancellationToken,
         [CallerFilePath] string caller = "", [CallerMemberName] string operation = "") =>
-        RunAsync(static (connection, command) => connection.ExecuteScalarAsync<T>(command), sql, param, cancellationToken, caller, operation);
+        RunAsync(static async (reader, token) =>
+            await reader.ReadAsync(token).ConfigureAwait(false) && reader.GetValue(0) is not DBNull and var value
+                ? value is T typed ? typed : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture)
+                : default,
+            sql, param, cancellationToken, caller, operation);
 
     /// <summary>
     /// Runs one command on a pooled connection, translating the database errors the library knows. A read
@@ -214,7 +221,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
     /// when a listener asks for it.
     /// </summary>
     private async Task<TResult> RunAsync<TResult>(
-        Func<NpgsqlConnection, CommandDefinition, Task<TResult>> run, string sql, object? param, CancellationToken cancellationToken,
+        Func<NpgsqlDataReader, CancellationToken, Task<TResult>> read, string sql, object? param, CancellationToken cancellationToken,
         string caller, string operation)
     {
         var timed = ChatDataTelemetry.OperationDuration.Enabled;
@@ -223,11 +230,8 @@ internal sealed class ChatDatabase : IAsyncDisposable
         string? errorType = null;
         try
         {
-            var command = ActingUser.Value is { } acting
-                ? new CommandDefinition(
-                    _actingAs.GetOrAdd(sql, static (t, db) => db.Sql(ActAs + ";\n" + t), this),
-                    WithActingUser(param, acting.UserId), cancellationToken: cancellationToken)
-                : new CommandDefinition(Sql(sql), param, cancellationToken: cancellationToken);
+            var statement = _statements.GetOrAdd(sql, static (t, schema) => Statement.Parse(t.Replace("{schema}", schema, StringComparison.Ordinal)), _quotedSchema);
+            var actingUser = ActingUser.Value?.UserId;
             var scope = Consistency.Value;
             if (_mayLag && await _standbys!.OpenAsync(scope?.Token ?? default, cancellationToken).ConfigureAwait(false) is { } standby)
             {
@@ -235,7 +239,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
                 {
                     try
                     {
-                        return await run(standby, command).ConfigureAwait(false);
+                        return await RunOnAsync(standby, statement, param, actingUser, read, cancellationToken).ConfigureAwait(false);
                     }
                     catch (NpgsqlException)
                     {
@@ -244,7 +248,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
                 }
             }
             await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var result = await run(connection, command).ConfigureAwait(false);
+            var result = await RunOnAsync(connection, statement, param, actingUser, read, cancellationToken).ConfigureAwait(false);
             if (!_mayLag && _standbys is not null && scope is not null)
                 await Standbys.RecordWriteAsync(connection, scope, cancellationToken).ConfigureAwait(false);
             return result;
@@ -272,6 +276,40 @@ internal sealed class ChatDatabase : IAsyncDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="statement"/> on <paramref name="connection"/>: a lone statement as a command, which
+    /// auto-prepare prepares once it is hot; more, or any with the acting user's statement ahead, as a batch in
+    /// one round trip and one implicit transaction, prepared (auto-prepare leaves a batch's statements unprepared;
+    /// once a pooled connection holds them, preparing again costs no round trip).
+    /// </summary>
+    private async Task<TResult> RunOnAsync<TResult>(
+        NpgsqlConnection connection, Statement statement, object? param, Guid? actingUser,
+        Func<NpgsqlDataReader, CancellationToken, Task<TResult>> read, CancellationToken cancellationToken)
+    {
+        if (actingUser is null && statement.Commands is [var only])
+        {
+            await using var command = new NpgsqlCommand(only.Sql, connection);
+            only.Bind(param, command.Parameters);
+            await using var commandReader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await read(commandReader, cancellationToken).ConfigureAwait(false);
+        }
+        await using var batch = new NpgsqlBatch(connection);
+        if (actingUser is { } user)
+            batch.BatchCommands.Add(ActAsCommand(user));
+        foreach (var each in statement.Commands)
+        {
+            var command = new NpgsqlBatchCommand(each.Sql);
+            each.Bind(param, command.Parameters);
+            batch.BatchCommands.Add(command);
+        }
+        await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await read(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    private NpgsqlBatchCommand ActAsCommand(Guid user) =>
+        new(Sql(ActAs)) { Parameters = { new NpgsqlParameter<Guid> { TypedValue = user } } };
+
+    /// <summary>
     /// Runs <paramref name="commands"/> on the primary, in one round trip and one implicit transaction, as
     /// <paramref name="actingUser"/> under row-level security when set, translating the database errors the
     /// library knows; <paramref name="read"/> reads their results. With read-your-writes
@@ -288,7 +326,7 @@ internal sealed class ChatDatabase : IAsyncDisposable
             await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var batch = new NpgsqlBatch(connection);
             if (actingUser is { } user)
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql(ActAsPositional)) { Parameters = { new NpgsqlParameter<Guid> { TypedValue = user } } });
+                batch.BatchCommands.Add(ActAsCommand(user));
             foreach (var command in commands)
                 batch.BatchCommands.Add(command);
             if (scopes.Count > 0)
@@ -318,8 +356,6 @@ internal sealed class ChatDatabase : IAsyncDisposable
         }
     }
 
-    private static readonly string ActAsPositional = ActAs.Replace("@ChatDataActingUser", "$1", StringComparison.Ordinal);
-
     private System.Diagnostics.Activity? StartActivity(string caller, string operation)
     {
         var name = ChatDataTelemetry.OperationName(caller, operation);
@@ -344,13 +380,6 @@ internal sealed class ChatDatabase : IAsyncDisposable
         if (errorType is not null)
             tags.Add("error.type", errorType);
         ChatDataTelemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
-    }
-
-    private static DynamicParameters WithActingUser(object? param, Guid userId)
-    {
-        var parameters = new DynamicParameters(param);
-        parameters.Add("ChatDataActingUser", userId);
-        return parameters;
     }
 
     public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? ValueTask.CompletedTask;

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.RegularExpressions;
 using Chat.Data.Internal;
 using Npgsql;
 
@@ -9,7 +8,7 @@ namespace Chat.Data.Messages;
 /// The send statement: its SQL, its parameters made from validated rows, and each send's result read
 /// back with what it means to the caller. <see cref="SendBatcher"/> decides which sends run together.
 /// </summary>
-internal static partial class SendStatement
+internal static class SendStatement
 {
     // Every send of a batch, one array element each. Each send's checks are evaluated on their own;
     // a refused send spends no seq and the last SELECT says which check failed. Each chat's row is
@@ -117,12 +116,9 @@ internal static partial class SendStatement
         ORDER BY k.ord
         """;
 
-    // The statement as Npgsql runs it: positional parameters, in this order, so it sends the text as
-    // it is instead of rewriting named ones on every call.
-    private static readonly string[] ParameterOrder =
-        ["Ids", "ChatIds", "SenderIds", "ClientMsgIds", "Types", "Contents", "Metadata", "ReplyToIds", "ThreadRootIds", "Mentions", "Flagged"];
-
-    public static readonly string PositionalSql = Positional(Sql, ParameterOrder);
+    // The statement as Npgsql runs it: positional parameters, in the order the names first appear, so
+    // it sends the text as it is instead of rewriting named ones on every call.
+    public static readonly string PositionalSql = Statement.Parse(Sql).Commands.Single().Sql;
 
     // A send's attachments, after the send in the same transaction: stored only if the send stored
     // its message (a refused send, or a retry that found its first message, inserted none).
@@ -140,12 +136,7 @@ internal static partial class SendStatement
         WHERE m.id = @MessageId
         """;
 
-    private static readonly string PositionalAttachSql = Positional(AttachSql,
-        ["MessageId", "Ids", "Kinds", "FileNames", "MimeTypes", "Sizes", "StorageKeys", "Urls", "ThumbnailKeys",
-         "ThumbnailUrls", "Widths", "Heights", "Durations", "ScanStatuses", "Metadata"]);
-
-    private static string Positional(string sql, string[] order) =>
-        NamedParameter().Replace(sql, m => "$" + (Array.IndexOf(order, m.Groups[1].Value) + 1));
+    private static readonly string PositionalAttachSql = Statement.Parse(AttachSql).Commands.Single().Sql;
 
     /// <summary>
     /// The commands of one run, for <see cref="ChatDatabase.RunBatchAsync{T}"/>: the send, and a lone
@@ -184,7 +175,6 @@ internal static partial class SendStatement
             {
                 Parameters =
                 {
-                    new NpgsqlParameter<Guid> { TypedValue = rows[0].Id },
                     new NpgsqlParameter<Guid[]> { TypedValue = attachments.Ids },
                     new NpgsqlParameter<string[]> { TypedValue = attachments.Kinds },
                     new NpgsqlParameter<string?[]> { TypedValue = attachments.FileNames },
@@ -199,6 +189,7 @@ internal static partial class SendStatement
                     new NpgsqlParameter<int?[]> { TypedValue = attachments.Durations },
                     new NpgsqlParameter<string[]> { TypedValue = attachments.ScanStatuses },
                     new NpgsqlParameter<string?[]> { TypedValue = attachments.Metadata },
+                    new NpgsqlParameter<Guid> { TypedValue = rows[0].Id },
                 },
             });
         }
@@ -221,9 +212,6 @@ internal static partial class SendStatement
 
     private static NpgsqlParameter<T[]> Column<T>(List<SendRow> rows, Func<SendRow, T> column) =>
         new() { TypedValue = [.. rows.Select(column)] };
-
-    [GeneratedRegex(@"@(\w+)")]
-    private static partial Regex NamedParameter();
 }
 
 /// <summary>A validated message, as the send statement takes it.</summary>
