@@ -89,7 +89,7 @@ public static class ChatDataServiceCollectionExtensions
 
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
         builder.UseLoggerFactory(services.GetRequiredService<ILoggerFactory>());
-        // Dapper never prepares statements; Npgsql's auto-prepare does it for the hot ones.
+        // A lone statement is never prepared explicitly; Npgsql's auto-prepare does it for the hot ones.
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
             builder.ConnectionStringBuilder.MaxAutoPrepare = 128;
         // The library leaves no session state behind (its plan settings are transaction-local, the
