@@ -19,7 +19,8 @@ internal sealed class Statement
     /// <summary>
     /// Splits <paramref name="sql"/> at its semicolons and numbers its placeholders. A semicolon or
     /// <c>@</c> inside a string, a quoted name, a dollar-quoted body or a comment is text; so is an
-    /// <c>@</c> after a letter, digit or another <c>@</c> (the operators <c>@@</c>, <c>@&gt;</c>, <c>&lt;@</c>).
+    /// <c>@</c> not followed by a letter or underscore, or after a letter, digit or another <c>@</c>: the
+    /// operators <c>@@</c>, <c>@&gt;</c> and <c>&lt;@</c> (which takes a space before a parameter).
     /// </summary>
     public static Statement Parse(string sql)
     {
