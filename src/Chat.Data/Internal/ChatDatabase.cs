@@ -276,10 +276,9 @@ internal sealed class ChatDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="statement"/> on <paramref name="connection"/>: a lone statement as a command, which
-    /// auto-prepare prepares once it is hot; more, or any with the acting user's statement ahead, as a batch in
-    /// one round trip and one implicit transaction, prepared (auto-prepare leaves a batch's statements unprepared;
-    /// once a pooled connection holds them, preparing again costs no round trip).
+    /// Runs <paramref name="statement"/> on <paramref name="connection"/>: a lone statement as a command; more,
+    /// or any with the acting user's statement ahead, as a batch, in one round trip and one implicit
+    /// transaction. Auto-prepare prepares either once it is hot.
     /// </summary>
     private async Task<TResult> RunOnAsync<TResult>(
         NpgsqlConnection connection, Statement statement, object? param, Guid? actingUser,
@@ -301,7 +300,6 @@ internal sealed class ChatDatabase : IAsyncDisposable
             each.Bind(param, command.Parameters);
             batch.BatchCommands.Add(command);
         }
-        await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await read(reader, cancellationToken).ConfigureAwait(false);
     }
