@@ -1,13 +1,11 @@
 using Chat.Data.Internal;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Chat.Data.Tests.Internal;
 
 /// <summary>
-/// Templates as Npgsql runs them: <c>@name</c> placeholders numbered <c>$n</c>, one command per
-/// statement, and the parameters bound in that order from an object's properties.
+/// Templates as Npgsql runs them: <c>@name</c> placeholders numbered <c>$n</c>, one command per statement.
 /// </summary>
-public sealed class StatementTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+public sealed class StatementTests
 {
     [Fact]
     public void Names_are_numbered_in_order_of_first_use_and_a_repeated_name_keeps_its_number()
@@ -52,30 +50,5 @@ public sealed class StatementTests(DatabaseFixture db) : IClassFixture<DatabaseF
                 Assert.Equal("SELECT $1, $2", second.Sql);
                 Assert.Equal(["userId", "chatId"], second.Names);
             });
-    }
-
-    [Fact]
-    public async Task Parameters_are_bound_by_name_ignoring_case_and_a_null_keeps_its_declared_type()
-    {
-        var database = db.Services.GetRequiredService<ChatDatabase>();
-
-        var row = await database.QuerySingleOrDefaultAsync(
-            "SELECT pg_typeof(@missing)::text, @Missing IS NULL, pg_typeof(@count)::text, @Count, pg_typeof(@ids)::text",
-            new { missing = (Guid?)null, count = 3L, ids = new[] { "a" } },
-            r => new[] { r.GetString(0), r.GetBoolean(1).ToString(), r.GetString(2), r.GetInt64(3).ToString(), r.GetString(4) },
-            CancellationToken.None);
-
-        Assert.Equal(["uuid", "True", "bigint", "3", "text[]"], row!);
-    }
-
-    [Fact]
-    public async Task A_name_without_a_property_fails_naming_it()
-    {
-        var database = db.Services.GetRequiredService<ChatDatabase>();
-
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            database.ExecuteScalarAsync<int>("SELECT @chatId + @limit", new { chatId = 1 }, CancellationToken.None));
-
-        Assert.Contains("@limit", error.Message);
     }
 }
