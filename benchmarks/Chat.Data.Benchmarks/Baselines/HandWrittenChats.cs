@@ -77,13 +77,20 @@ internal sealed class HandWrittenChats(NpgsqlDataSource dataSource)
             INSERT INTO {{Schema}}.chat_members (chat_id, user_id)
             SELECT c.id, u.user_id FROM c, (VALUES ($1), ($2)) AS u(user_id)
             RETURNING 1
+        ), restored AS (
+            UPDATE {{Schema}}.chats c SET deleted_at = NULL
+            FROM checks k
+            WHERE c.direct_key = {{DirectKey}} AND c.deleted_at IS NOT NULL AND NOT k.blocked AND k.permitted
+            RETURNING c.*
         )
         SELECT x.*, k.blocked, k.permitted
         FROM checks k
         LEFT JOIN (
             SELECT {{Columns}}, (SELECT count(*) FROM members)::int FROM c
             UNION ALL
-            SELECT * FROM existing
+            SELECT {{Columns}}, 0 FROM restored c
+            UNION ALL
+            SELECT * FROM existing e WHERE e.deleted_at IS NULL
         ) x ON true
         """;
 

@@ -92,7 +92,7 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
                 new NpgsqlParameter<bool[]> { TypedValue = [false] },
             },
         });
-        // Prepared as the library prepares it: auto-prepare leaves a batch's statements unprepared.
+        // Prepared, as auto-prepare prepares the library's batch once it is hot.
         await batch.PrepareAsync();
         await using var reader = await batch.ExecuteReaderAsync();
         await reader.NextResultAsync();
@@ -103,8 +103,8 @@ internal sealed class HandWrittenMessages(NpgsqlDataSource dataSource)
     /// <summary>The newest page (<paramref name="beforeSeq"/> null) or the page before a seq.</summary>
     public async Task<MessagePage> GetHistoryAsync(Guid chatId, Guid viewerId, long? beforeSeq, int limit)
     {
-        // Planned once, as the library runs its pages (ChatDatabase.QueryPlannedOnceAsync), and prepared
-        // as auto-prepare prepares the library's command (it leaves a batch's statements unprepared).
+        // Planned once, as the library runs its pages (ChatDatabase.QueryPlannedOnceAsync), and prepared,
+        // as auto-prepare prepares the library's batch once it is hot.
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(ChatDatabase.PlanOnce));

@@ -333,9 +333,6 @@ internal sealed class ChatDatabase : IAsyncDisposable
                 batch.BatchCommands[^1].AppendErrorBarrier = true;
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(Standbys.CurrentPosition));
             }
-            // Auto-prepare leaves a batch's statements unprepared; once a pooled connection holds them,
-            // preparing again costs no round trip.
-            await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var result = await read(reader).ConfigureAwait(false);
             if (scopes.Count > 0)

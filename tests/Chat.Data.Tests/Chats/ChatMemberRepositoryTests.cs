@@ -429,7 +429,9 @@ public sealed class ChatMemberRepositoryTests(DatabaseFixture db) : IClassFixtur
     public async Task A_chat_owner_who_leaves_hands_over_the_chat_and_each_topic_they_owned()
     {
         var (owner, a, b) = (await db.Arrange.UserAsync(), await db.Arrange.UserAsync(), await db.Arrange.UserAsync());
-        var chat = await GroupAsync(owner.Id, a.Id, b.Id);
+        // b joins after a: the oldest member takes the chat (members who joined together go by user id).
+        var chat = await GroupAsync(owner.Id, a.Id);
+        await Members.AddAsync(chat, b.Id, MemberRole.Member);
         var mine = await db.Chats.CreateTopicAsync(new NewTopic { Name = "Mine", CreatedBy = owner.Id, ParentChatId = chat, MemberIds = [b.Id] });
         var theirs = await db.Chats.CreateTopicAsync(new NewTopic { Name = "Theirs", CreatedBy = b.Id, ParentChatId = chat, MemberIds = [owner.Id] });
 
