@@ -15,6 +15,7 @@ namespace Chat.Data.Benchmarks.Seeding;
 /// <remarks>
 /// Only trailing generated columns are dropped (re-adding appends, so the column order stays the migration's); each
 /// drop and re-add leaves one dropped-column slot in the catalog, as any ALTER TABLE DROP COLUMN does.
+/// A re-added column gets back the statistics target the migrations gave it.
 /// </remarks>
 internal static class BulkLoad
 {
@@ -65,6 +66,9 @@ internal static class BulkLoad
                    format('ALTER TABLE %s DROP COLUMN %I', a.attrelid::regclass, a.attname),
                    format('ALTER TABLE %s ADD COLUMN %I %s%s GENERATED ALWAYS AS (%s) STORED', a.attrelid::regclass, a.attname,
                           format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, pg_get_expr(d.adbin, d.adrelid))
+                   || CASE WHEN a.attstattarget >= 0
+                           THEN format('; ALTER TABLE %s ALTER COLUMN %I SET STATISTICS %s', a.attrelid::regclass, a.attname, a.attstattarget)
+                           ELSE '' END
             FROM pg_attribute a
             JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
             WHERE a.attrelid = $1::regclass AND a.attgenerated = 's' AND NOT a.attisdropped

@@ -45,7 +45,7 @@ public sealed class CliTests : IAsyncLifetime
         var down = await RunAsync("migrate", "down", "--documents", connection);
 
         Assert.Equal(0, up.ExitCode);
-        Assert.Matches(@"Applied chat 0009_\w+ in \d+ ms\s+Applied documents 0001_documents in", up.Output);
+        Assert.Matches(@"Applied chat \d{4}_\w+ in \d+ ms\s+Applied documents 0001_documents in", up.Output);
         Assert.Matches(@"documents\s+0001\s+documents\s+Applied", status.Output);
         Assert.Equal(0, down.ExitCode);
         Assert.StartsWith("Reverted documents 0001_documents in ", Assert.Single(down.Output.Trim().Split('\n')));

@@ -173,6 +173,31 @@ public sealed class MessageSearchTests(DatabaseFixture db) : IClassFixture<Datab
     }
 
     [Fact]
+    public async Task A_rare_word_in_one_big_chat_is_found_through_the_gin_indexes_not_by_reading_the_chat()
+    {
+        // The word is in 1 message in 1,000 of a chat that holds a quarter of all messages.
+        var big = await MessageScene.CreateAsync(db);
+        var other = await MessageScene.CreateAsync(db);
+        for (var i = 0; i < 20; i++)
+        {
+            await db.Arrange.MessagesAsync(big.ChatId, big.OwnerId, 999, "the usual chatter about lunch and meetings");
+            await big.SendAsync(big.Member, "the xylophone arrived");
+        }
+        await db.Arrange.MessagesAsync(other.ChatId, other.OwnerId, 60_000, "more chatter about coffee and trains");
+        await using var connection = await db.OpenAsync();
+        await connection.ExecuteAsync("VACUUM ANALYZE chat.messages; ANALYZE chat.chat_members");
+
+        var plan = string.Join('\n', await connection.QueryAsync<string>(
+            "EXPLAIN (COSTS OFF) " + MessageRepository.SearchSql.Replace("{schema}", "chat", StringComparison.Ordinal),
+            new { viewerId = big.Member, query = "xylophone", pattern = "%xylophone%", chatId = (Guid?)big.ChatId, limit = 50 }));
+        Assert.Contains("Bitmap Index Scan on messages_search_idx", plan);
+        Assert.Contains("Bitmap Index Scan on messages_content_trgm_idx", plan);
+        // Not the chat's 20,000 entries of its (chat_id, seq) index to narrow 20 hits.
+        Assert.DoesNotContain("messages_seq_key", plan);
+        Assert.Equal(20, (await SearchIdsAsync(big.Member, "xylophone", big.ChatId)).Length);
+    }
+
+    [Fact]
     public async Task Search_is_planned_for_its_values_on_every_run()
     {
         var scene = await MessageScene.CreateAsync(db);
