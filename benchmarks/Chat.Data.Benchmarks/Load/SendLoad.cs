@@ -206,8 +206,9 @@ internal sealed partial class SendLoad(string name, int chats, int senders, doub
     private async Task<double> CopyAsync(string connectionString, int seconds)
     {
         const long FirstSeq = 1_000_000_000;
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
+        // A pool of its own, closed with it: the next run drops this database, which would kill a pooled connection.
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var connection = await dataSource.OpenConnectionAsync();
         var random = new Random(1);
         var rows = 0;
         var stopwatch = Stopwatch.StartNew();
