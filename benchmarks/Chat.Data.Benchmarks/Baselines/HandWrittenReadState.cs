@@ -28,6 +28,10 @@ internal sealed class HandWrittenReadState(NpgsqlDataSource dataSource)
         WHERE m.chat_id = $1 AND m.user_id = $2 AND m.left_at IS NULL
         """;
 
+    // $1 chat, $2 user.
+    private const string LockSql =
+        $"SELECT 1 FROM {Schema}.chat_members WHERE chat_id = $1 AND user_id = $2 AND left_at IS NULL FOR UPDATE";
+
     // $1 chat, $2 user, $3 up to seq, $4 read (else delivered only).
     private const string MarkSql = $$"""
         WITH chat AS (
@@ -84,13 +88,31 @@ internal sealed class HandWrittenReadState(NpgsqlDataSource dataSource)
 
     public async Task<ReadWatermark> MarkReadAsync(Guid chatId, Guid userId, long upToSeq)
     {
-        await using var command = dataSource.CreateCommand(MarkSql);
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = chatId });
-        p.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
-        p.Add(new NpgsqlParameter<long> { TypedValue = upToSeq });
-        p.Add(new NpgsqlParameter<bool> { TypedValue = true });
-        await using var reader = await command.ExecuteReaderAsync();
+        // The member row locked first, in the same round trip and transaction, as the library does: the
+        // marking statement's snapshot then sees a send that held the lock.
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(LockSql)
+                {
+                    Parameters = { new NpgsqlParameter<Guid> { TypedValue = chatId }, new NpgsqlParameter<Guid> { TypedValue = userId } },
+                },
+                new NpgsqlBatchCommand(MarkSql)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<Guid> { TypedValue = chatId },
+                        new NpgsqlParameter<Guid> { TypedValue = userId },
+                        new NpgsqlParameter<long> { TypedValue = upToSeq },
+                        new NpgsqlParameter<bool> { TypedValue = true },
+                    },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync();
+        await reader.NextResultAsync();
         if (!await reader.ReadAsync())
             throw new InvalidOperationException($"{userId} is not a member of chat {chatId}.");
         return new ReadWatermark(

@@ -22,9 +22,13 @@ internal sealed class MessageRepository(ChatDatabase db, IOptions<ChatDataOption
     // message at once every one of them succeeds.
     private const int MaxEditAttempts = 10;
 
-    public async Task<Message> SendAsync(NewMessage message, CancellationToken cancellationToken = default)
+    // Without a listener the send is not wrapped at all: no span, and no state machine for one.
+    public Task<Message> SendAsync(NewMessage message, CancellationToken cancellationToken = default) =>
+        ChatDataTelemetry.Source.HasListeners() ? SendTracedAsync(message, cancellationToken) : SendOnceAsync(message, cancellationToken);
+
+    private async Task<Message> SendTracedAsync(NewMessage message, CancellationToken cancellationToken)
     {
-        using var activity = ChatDataTelemetry.Source.HasListeners() ? ChatDataTelemetry.Source.StartActivity("messages.send") : null;
+        using var activity = ChatDataTelemetry.Source.StartActivity("messages.send");
         try
         {
             var sent = await SendOnceAsync(message, cancellationToken).ConfigureAwait(false);

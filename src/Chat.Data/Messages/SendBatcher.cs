@@ -140,8 +140,14 @@ internal sealed class SendBatcher(ChatDatabase db)
     {
         try
         {
+            List<ReadYourWritesScope> scopes = [];
+            foreach (var send in batch)
+            {
+                if (send.Scope is { } scope)
+                    scopes.Add(scope);
+            }
             var results = await ExecuteAsync(
-                batch.ConvertAll(s => s.Row), batch[0].ActingUser, [.. batch.Select(s => s.Scope).OfType<ReadYourWritesScope>()],
+                batch.ConvertAll(s => s.Row), batch[0].ActingUser, scopes,
                 links: ChatDataTelemetry.Source.HasListeners() ? batch.ConvertAll(s => new ActivityLink(s.Trace)) : null).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
                 batch[i].TrySetResult(results[i]);

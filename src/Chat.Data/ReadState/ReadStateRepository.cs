@@ -109,33 +109,35 @@ internal sealed class ReadStateRepository(ChatDatabase db) : IReadStateRepositor
         return marks.Count == 1 ? marks[0] : throw new NotAMemberException(chatId, userId);
     }
 
+    private static readonly string UnreadCountSql = $$"""
+        SELECT u.unread
+        FROM {schema}.chat_members m
+        JOIN {schema}.chats c ON c.id = m.chat_id
+        {{UnreadJoin("m")}}
+        WHERE m.chat_id = @chatId AND m.user_id = @userId AND m.left_at IS NULL
+        """;
+
     public async Task<long> GetUnreadCountAsync(Guid chatId, Guid userId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(chatId, nameof(chatId));
         Check.NotEmpty(userId, nameof(userId));
-        return await db.Replica.ExecuteScalarAsync<long?>(
-            $$"""
-            SELECT u.unread
-            FROM {schema}.chat_members m
-            JOIN {schema}.chats c ON c.id = m.chat_id
-            {{UnreadJoin("m")}}
-            WHERE m.chat_id = @chatId AND m.user_id = @userId AND m.left_at IS NULL
-            """,
-            new { chatId, userId }, cancellationToken).ConfigureAwait(false)
+        return await db.Replica.ExecuteScalarAsync<long?>(UnreadCountSql, new { chatId, userId }, cancellationToken).ConfigureAwait(false)
             ?? throw new NotAMemberException(chatId, userId);
     }
+
+    private static readonly string UnreadTotalsSql = $$"""
+        SELECT coalesce(sum(u.unread), 0)::bigint, (count(*) FILTER (WHERE u.unread > 0))::int, coalesce(sum(m.unread_mention_count), 0)::int
+        FROM {schema}.chat_members m
+        JOIN {schema}.chats c ON c.id = m.chat_id AND c.deleted_at IS NULL
+        {{UnreadJoin("m")}}
+        WHERE m.user_id = @userId AND m.left_at IS NULL
+        """;
 
     public Task<UnreadTotals> GetUnreadTotalsAsync(Guid userId, CancellationToken cancellationToken = default)
     {
         Check.NotEmpty(userId, nameof(userId));
         return db.Replica.QuerySingleOrDefaultAsync(
-            $$"""
-            SELECT coalesce(sum(u.unread), 0)::bigint, (count(*) FILTER (WHERE u.unread > 0))::int, coalesce(sum(m.unread_mention_count), 0)::int
-            FROM {schema}.chat_members m
-            JOIN {schema}.chats c ON c.id = m.chat_id AND c.deleted_at IS NULL
-            {{UnreadJoin("m")}}
-            WHERE m.user_id = @userId AND m.left_at IS NULL
-            """,
+            UnreadTotalsSql,
             new { userId },
             static r => new UnreadTotals(Messages: r.GetInt64(0), Chats: r.GetInt32(1), Mentions: r.GetInt32(2)),
             cancellationToken)!;
