@@ -11,6 +11,8 @@ namespace Chat.Data.Benchmarks.Baselines;
 /// The floor for the Redis helpers: the same Lua each helper runs, by plain StackExchange.Redis on its own
 /// multiplexer (EVALSHA of a script loaded once, keys built once), with the answer read into the library's
 /// records. No validation, no timeout or cancellation, no mapping of failures, no key hashing per call.
+/// Presence is the exception to keys built once: its call is about the users it is given, so it builds
+/// their keys, as any caller must.
 /// </summary>
 internal sealed class RedisByHand : IAsyncDisposable
 {
@@ -106,9 +108,15 @@ internal sealed class RedisByHand : IAsyncDisposable
             (long)reply[0] == 1, Math.Max(0, (long)reply[1]), TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[2])), TimeSpan.FromMicroseconds(Math.Max(0, (long)reply[3])));
     }
 
-    /// <summary>The presence of <paramref name="users"/>, whose (devices, last-seen) keys are <paramref name="keys"/>.</summary>
-    public async Task<Dictionary<Guid, UserPresence>> GetPresenceAsync(Guid[] users, RedisKey[] keys)
+    /// <summary>The presence of <paramref name="users"/>, read from the library's keys under <paramref name="keyPrefix"/>.</summary>
+    public async Task<Dictionary<Guid, UserPresence>> GetPresenceAsync(Guid[] users, string keyPrefix)
     {
+        var keys = new RedisKey[users.Length * 2];
+        for (var i = 0; i < users.Length; i++)
+        {
+            keys[2 * i] = $"{keyPrefix}presence:{{{users[i]}}}:devices";
+            keys[2 * i + 1] = $"{keyPrefix}presence:{{{users[i]}}}:last-seen";
+        }
         var reply = await EvaluateAsync(_presence, keys, []);
         var presence = new Dictionary<Guid, UserPresence>(users.Length);
         for (var i = 0; i < users.Length; i++)

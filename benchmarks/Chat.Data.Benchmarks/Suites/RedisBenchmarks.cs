@@ -55,7 +55,6 @@ public class RedisBenchmarks
     private readonly string _subject = "bench-" + Guid.NewGuid().ToString("N");
     private readonly string[] _partitions = [.. Enumerable.Range(0, Callers).Select(i => $"user-{i}")];
     private RedisKey[] _byHandPartitions = [];
-    private RedisKey[] _presenceKeys = [];
     private RedisKey _typingKey;
     private RedisKey _otpKey;
 
@@ -86,7 +85,6 @@ public class RedisBenchmarks
 
         // The library's key layout, so the floor reads what the library wrote; its rate limits have keys of their own.
         _byHandPartitions = [.. _partitions.Select(p => (RedisKey)$"bench-floor:rate:{{{p}}}:gcra")];
-        _presenceKeys = [.. Users.SelectMany(u => new RedisKey[] { $"{KeyPrefix}presence:{{{u}}}:devices", $"{KeyPrefix}presence:{{{u}}}:last-seen" })];
         _typingKey = $"{KeyPrefix}typing:{{{TypingChat}}}:members";
         var tag = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Purpose}\0{_subject}"))[..16]);
         _otpKey = $"{KeyPrefix}otp:{{{tag}}}:code";
@@ -128,7 +126,7 @@ public class RedisBenchmarks
     public Task<IReadOnlyDictionary<Guid, UserPresence>> PresenceChatData() => _presence.GetManyAsync(Users);
 
     [Benchmark(Description = "RedisByHand", Baseline = true), BenchmarkCategory(Presence)]
-    public Task<Dictionary<Guid, UserPresence>> PresenceByHand() => _byHand.GetPresenceAsync(Users, _presenceKeys);
+    public Task<Dictionary<Guid, UserPresence>> PresenceByHand() => _byHand.GetPresenceAsync(Users, KeyPrefix);
 
     [Benchmark(Description = "Chat.Data"), BenchmarkCategory(OtpVerify)]
     public Task<OtpVerifyResult> OtpVerifyChatData() => _otp.VerifyAsync(Purpose, _subject, WrongCode);
@@ -148,7 +146,7 @@ public class RedisBenchmarks
         Agree.Require(decisions.All(d => d.Allowed && !d.IsFallback), RateLimit);
 
         var presence = await _presence.GetManyAsync(Users);
-        var byHand = await _byHand.GetPresenceAsync(Users, _presenceKeys);
+        var byHand = await _byHand.GetPresenceAsync(Users, KeyPrefix);
         Agree.Require(presence.Count == PresenceUsers && presence.Values.Count(p => p.IsOnline) == PresenceUsers / 2 &&
             byHand.Count == PresenceUsers && byHand.All(p => presence[p.Key] == p.Value), Presence);
 

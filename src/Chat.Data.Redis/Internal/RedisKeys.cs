@@ -33,14 +33,6 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey Key(string area, string tag, string name) => Build(area, tag, name);
 
-    /// <summary><see cref="Key(string, string, string)"/> with <see cref="Hash"/> of <paramref name="text"/> as the tag.</summary>
-    public RedisKey HashedKey(string area, string text, string name)
-    {
-        Span<char> hash = stackalloc char[HashLength];
-        WriteHash(text, hash);
-        return Build(area, hash, name);
-    }
-
     public RedisChannel Channel(string area, Guid id) => new($"{prefix}{area}:{id:D}", RedisChannel.PatternMode.Literal);
 
     /// <summary>

@@ -120,6 +120,20 @@ public abstract class RateLimitingTests(RedisFixture fixture) : RedisTestBase(fi
     }
 
     [Fact]
+    public async Task A_partition_keeps_its_counter_after_more_partitions_than_the_limiter_keeps_hashes_of()
+    {
+        var limiter = Get<IDistributedRateLimiter>();
+        var policy = Policy("gcra", 10, "many");
+        var partition = NewPartition();
+        var first = await limiter.AcquireAsync(policy, partition);
+
+        // Past the 10,000 recent partitions whose hashes are kept: the first one's is made again.
+        await Task.WhenAll(Enumerable.Range(0, 10_001).Select(_ => limiter.PeekAsync(policy, NewPartition())));
+
+        Assert.Equal(first.Remaining - 1, (await limiter.AcquireAsync(policy, partition)).Remaining);
+    }
+
+    [Fact]
     public async Task A_policy_is_checked_once_and_a_changed_copy_again()
     {
         var limiter = Get<IDistributedRateLimiter>();
